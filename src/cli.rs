@@ -1,0 +1,169 @@
+//! Command-line interface: flags, sub-commands and dispatch.
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "mturk-triage",
+    version,
+    about = "Triage pending Amazon Mechanical Turk Qualification requests from the keyboard",
+    long_about = "Opens the dashboard on MTurk (sandbox unless --production or --endpoint-url). \
+                  Try it without an MTurk account: `mturk-triage demo`."
+)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Option<Command>,
+    #[command(flatten)]
+    pub env: EnvArgs,
+    #[command(flatten)]
+    pub dash: DashArgs,
+}
+
+/// Which MTurk to talk to.
+#[derive(Debug, Clone, Default, Args)]
+pub struct EnvArgs {
+    /// Use the MTurk sandbox (the default).
+    #[arg(long, conflicts_with_all = ["production", "endpoint_url"])]
+    pub sandbox: bool,
+    /// Use the production MTurk marketplace (real workers, real money).
+    #[arg(long, conflicts_with = "endpoint_url")]
+    pub production: bool,
+    /// Any server speaking the MTurk protocol, e.g. http://127.0.0.1:43121 for `mturk-triage sim`.
+    #[arg(long, value_name = "URL")]
+    pub endpoint_url: Option<String>,
+    /// AWS profile for credentials (shared config/credentials files, SSO, credential_process).
+    #[arg(long, value_name = "NAME")]
+    pub profile: Option<String>,
+}
+
+/// Dashboard options.
+#[derive(Debug, Clone, Default, Args)]
+pub struct DashArgs {
+    /// Only requests for this Qualification type (default: all types you own).
+    #[arg(long, value_name = "ID")]
+    pub qualification_type_id: Option<String>,
+    /// Seconds a decision waits (and can be undone with `u`) before it is sent; 0 sends at once.
+    #[arg(long, value_name = "N")]
+    pub undo_secs: Option<u64>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Start a local sim with the built-in data set and open the dashboard on it.
+    Demo(DemoArgs),
+    /// Run a local MTurk-protocol server (for tests, demos and trying the tool).
+    Sim(SimArgs),
+    /// Print all pending Qualification requests (all pages) and exit.
+    List(ListArgs),
+    /// Print the review of one Test + Answer (+ AnswerKey) as plain text and exit.
+    Show(ShowArgs),
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct DemoArgs {
+    #[command(flatten)]
+    pub dash: DashArgs,
+    /// Pending requests the demo sim generates.
+    #[arg(long, default_value_t = 60)]
+    pub requests: usize,
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct SimArgs {
+    /// Address to listen on; port 0 picks a free port. The first stdout line is the endpoint URL.
+    #[arg(long, default_value = "127.0.0.1:0")]
+    pub listen: SocketAddr,
+    /// Folder of `*.questionform.xml` files, each becoming an owned qualification type.
+    /// Without it: the built-in data set.
+    #[arg(long, value_name = "DIR")]
+    pub forms: Option<PathBuf>,
+    /// How many pending requests to generate across the types.
+    #[arg(long, default_value_t = 40)]
+    pub requests: usize,
+    /// JSON Lines of explicit requests (QualificationTypeId, WorkerId, Test, Answer, SubmitTime).
+    #[arg(long, value_name = "FILE")]
+    pub requests_file: Option<PathBuf>,
+    /// Seed for the generated data (same seed, same data).
+    #[arg(long, default_value_t = 1)]
+    pub seed: u64,
+    /// Delay added to every response, in milliseconds.
+    #[arg(long, default_value_t = 0)]
+    pub latency_ms: u64,
+    /// Fraction (0..=1) of calls answered with ServiceFault, ThrottlingException or a dropped
+    /// connection.
+    #[arg(long, default_value_t = 0.0)]
+    pub fault_rate: f64,
+    /// Append one JSON line per successful state-changing call to FILE.
+    #[arg(long, value_name = "FILE")]
+    pub record: Option<PathBuf>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ListFormat {
+    Table,
+    Json,
+    Csv,
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct ListArgs {
+    #[command(flatten)]
+    pub env: EnvArgs,
+    /// Only requests for this Qualification type (default: all types you own).
+    #[arg(long, value_name = "ID")]
+    pub qualification_type_id: Option<String>,
+    #[arg(long, value_enum, default_value = "table")]
+    pub format: ListFormat,
+    /// Include the Test and Answer XML.
+    #[arg(long)]
+    pub full: bool,
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct ShowArgs {
+    /// The QuestionForm (the request's Test).
+    #[arg(long, value_name = "FORM.xml")]
+    pub test: PathBuf,
+    /// The QuestionFormAnswers (the request's Answer).
+    #[arg(long, value_name = "ANSWERS.xml")]
+    pub answer: PathBuf,
+    /// An AnswerKey to grade with.
+    #[arg(long, value_name = "KEY.xml")]
+    pub answer_key: Option<PathBuf>,
+    /// Output width in columns (default: the terminal's, or 100).
+    #[arg(long, value_name = "N")]
+    pub width: Option<u16>,
+}
+
+/// Parse the command line and run. Errors are printed as one clear line; no panic reaches the user.
+pub fn main() -> ExitCode {
+    let cli = Cli::parse();
+    match run(cli) {
+        Ok(code) => code,
+        Err(msg) => {
+            eprintln!("mturk-triage: {msg}");
+            ExitCode::from(2)
+        }
+    }
+}
+
+fn runtime() -> Result<tokio::runtime::Runtime, String> {
+    tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .map_err(|e| format!("cannot start the async runtime: {e}"))
+}
+
+fn run(cli: Cli) -> Result<ExitCode, String> {
+    match cli.command {
+        Some(Command::Sim(args)) => runtime()?.block_on(crate::mturk::sim::run_cli(args)),
+        Some(Command::List(args)) => runtime()?.block_on(crate::mturk::fetcher::run_list_cli(args)),
+        Some(Command::Show(args)) => crate::qform::show::run_cli(args),
+        Some(Command::Demo(_args)) => Err("demo: not implemented yet".into()),
+        None => Err("dashboard: not implemented yet".into()),
+    }
+}

@@ -1,0 +1,322 @@
+//! The one place where an `aws_sdk_mturk::Client` is built.
+//!
+//! * Sandbox is the default; production only with `--production`; any other MTurk-protocol
+//!   server with `--endpoint-url`.
+//! * The region is always `us-east-1` (MTurk exists nowhere else); a different region in the
+//!   environment or profile is logged and ignored.
+//! * Credentials come from the standard aws-config chain (environment, shared config and
+//!   credentials files, SSO, credential_process), with `--profile`. A loopback endpoint without a
+//!   profile (the local sim) gets static dummy credentials, so nothing probes the network for them.
+//! * Timeouts and retries are explicit, see [`RETRY_MAX_ATTEMPTS`] and friends.
+
+use std::time::Duration;
+
+use aws_config::BehaviorVersion;
+use aws_credential_types::provider::ProvideCredentials;
+use aws_sdk_mturk::Client;
+use aws_sdk_mturk::config::retry::RetryConfig;
+use aws_sdk_mturk::config::timeout::TimeoutConfig;
+use aws_sdk_mturk::config::{Credentials, Region, SharedHttpClient};
+
+pub const PRODUCTION_ENDPOINT: &str = "https://mturk-requester.us-east-1.amazonaws.com";
+pub const SANDBOX_ENDPOINT: &str = "https://mturk-requester-sandbox.us-east-1.amazonaws.com";
+pub const REGION: &str = "us-east-1";
+
+/// Attempts per call (first try included) made by the SDK's standard retry mode. Throttling,
+/// ServiceFault (HTTP 5xx) and transport errors are retried; RequestError never is.
+pub const RETRY_MAX_ATTEMPTS: u32 = 3;
+/// Backoff is `random(0..1) × initial × 2^(attempt-1)`, capped at max.
+pub const RETRY_INITIAL_BACKOFF: Duration = Duration::from_millis(500);
+pub const RETRY_MAX_BACKOFF: Duration = Duration::from_secs(10);
+/// TCP/TLS connect.
+pub const CONNECT_TIMEOUT: Duration = Duration::from_secs(5);
+/// One attempt, from send to full response.
+pub const ATTEMPT_TIMEOUT: Duration = Duration::from_secs(30);
+/// A whole call including retries.
+pub const OPERATION_TIMEOUT: Duration = Duration::from_secs(90);
+
+/// Static credentials used for the local sim (never real secrets).
+pub const SIM_ACCESS_KEY: &str = "AKIDMTURKTRIAGESIM";
+pub const SIM_SECRET_KEY: &str = "mturk-triage-sim-not-a-secret";
+
+/// Which MTurk the client talks to.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Target {
+    Sandbox,
+    Production,
+    /// A normalised custom endpoint URL (no trailing slash).
+    Custom(String),
+    /// The in-process demo sim.
+    Demo(String),
+}
+
+impl Target {
+    /// Choose from the command-line flags; `--production` and `--endpoint-url` exclude each other
+    /// (clap enforces it too).
+    pub fn from_flags(production: bool, endpoint_url: Option<&str>) -> Result<Target, String> {
+        match (production, endpoint_url) {
+            (true, Some(_)) => Err("--production and --endpoint-url cannot be used together".into()),
+            (true, None) => Ok(Target::Production),
+            (false, Some(url)) => normalize_endpoint(url).map(Target::Custom),
+            (false, None) => Ok(Target::Sandbox),
+        }
+    }
+
+    pub fn endpoint(&self) -> &str {
+        match self {
+            Target::Sandbox => SANDBOX_ENDPOINT,
+            Target::Production => PRODUCTION_ENDPOINT,
+            Target::Custom(u) | Target::Demo(u) => u,
+        }
+    }
+
+    /// The short label shown in the header and written into the decision journal.
+    pub fn label(&self) -> String {
+        match self {
+            Target::Sandbox => "SANDBOX".into(),
+            Target::Production => "PRODUCTION".into(),
+            Target::Custom(u) => u.clone(),
+            Target::Demo(_) => "DEMO".into(),
+        }
+    }
+
+    /// True when the endpoint is on this machine (the sim).
+    pub fn is_loopback(&self) -> bool {
+        is_loopback_url(self.endpoint())
+    }
+}
+
+/// Validate and normalise a custom endpoint URL: `http` or `https`, a host, no path, query or
+/// fragment, no trailing slash (a trailing slash breaks SigV4 on some servers).
+pub fn normalize_endpoint(raw: &str) -> Result<String, String> {
+    let s = raw.trim();
+    let (scheme, rest) = s
+        .split_once("://")
+        .ok_or_else(|| format!("endpoint URL {s:?} needs a scheme: http:// or https://"))?;
+    let scheme = scheme.to_ascii_lowercase();
+    if scheme != "http" && scheme != "https" {
+        return Err(format!("endpoint URL {s:?}: scheme must be http or https, not {scheme:?}"));
+    }
+    let rest = rest.trim_end_matches('/');
+    if rest.is_empty() {
+        return Err(format!("endpoint URL {s:?} has no host"));
+    }
+    if rest.contains(['/', '?', '#']) {
+        return Err(format!(
+            "endpoint URL {s:?}: give only scheme, host and port (MTurk answers on the path /)"
+        ));
+    }
+    if rest.chars().any(|c| c.is_whitespace() || c.is_control()) {
+        return Err(format!("endpoint URL {s:?} contains white space"));
+    }
+    Ok(format!("{scheme}://{rest}"))
+}
+
+fn is_loopback_url(url: &str) -> bool {
+    let host_port = url.split_once("://").map(|(_, r)| r).unwrap_or(url);
+    let host = if let Some(stripped) = host_port.strip_prefix('[') {
+        stripped.split(']').next().unwrap_or("")
+    } else {
+        host_port.rsplit_once(':').map(|(h, _)| h).unwrap_or(host_port)
+    };
+    host.eq_ignore_ascii_case("localhost")
+        || host.parse::<std::net::IpAddr>().map(|ip| ip.is_loopback()).unwrap_or(false)
+}
+
+/// The HTTPS-capable HTTP client (rustls with ring). It must be passed to every config builder:
+/// without it every call fails at run time with "No HTTP client was available".
+pub fn https_client() -> SharedHttpClient {
+    use aws_smithy_http_client::tls::{Provider, rustls_provider::CryptoMode};
+    aws_smithy_http_client::Builder::new()
+        .tls_provider(Provider::Rustls(CryptoMode::Ring))
+        .build_https()
+}
+
+pub fn retry_config() -> RetryConfig {
+    RetryConfig::standard()
+        .with_max_attempts(RETRY_MAX_ATTEMPTS)
+        .with_initial_backoff(RETRY_INITIAL_BACKOFF)
+        .with_max_backoff(RETRY_MAX_BACKOFF)
+}
+
+pub fn timeout_config() -> TimeoutConfig {
+    TimeoutConfig::builder()
+        .connect_timeout(CONNECT_TIMEOUT)
+        .operation_attempt_timeout(ATTEMPT_TIMEOUT)
+        .operation_timeout(OPERATION_TIMEOUT)
+        .build()
+}
+
+/// Where the credentials were looked for; shown when none are found.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum CredentialSource {
+    /// Static dummy credentials for a loopback endpoint (the sim).
+    SimDummy,
+    /// The default chain, with the profile it used.
+    Chain { profile: String },
+}
+
+impl CredentialSource {
+    pub fn describe(&self) -> String {
+        match self {
+            CredentialSource::SimDummy => "static local credentials (loopback endpoint)".into(),
+            CredentialSource::Chain { profile } => format!(
+                "profile {profile:?} via the AWS chain: AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY, \
+                 ~/.aws/credentials and ~/.aws/config (incl. SSO and credential_process), \
+                 container/instance metadata"
+            ),
+        }
+    }
+}
+
+/// A ready client plus what was used to build it.
+#[derive(Debug, Clone)]
+pub struct Built {
+    pub client: Client,
+    pub target: Target,
+    pub credentials: CredentialSource,
+    /// Set when the environment or profile named another region (which was ignored).
+    pub region_overridden_from: Option<String>,
+    /// The chain's provider (None for the sim's static credentials).
+    provider: Option<aws_credential_types::provider::SharedCredentialsProvider>,
+}
+
+/// Build the client for a target. `profile` is `--profile`.
+pub async fn build(target: Target, profile: Option<&str>) -> Built {
+    if target.is_loopback() && profile.is_none() {
+        return Built {
+            client: local_client(target.endpoint(), fast_local_retries()),
+            target,
+            credentials: CredentialSource::SimDummy,
+            region_overridden_from: None,
+            provider: None,
+        };
+    }
+    let profile_name = profile
+        .map(str::to_owned)
+        .or_else(|| std::env::var("AWS_PROFILE").ok().filter(|p| !p.is_empty()))
+        .unwrap_or_else(|| "default".into());
+    let other_region = configured_region(profile).await.filter(|r| r != REGION);
+    if let Some(r) = &other_region {
+        tracing::warn!(configured = %r, "region {r} ignored: MTurk is only in {REGION}");
+    }
+    let mut loader = aws_config::defaults(BehaviorVersion::latest())
+        .http_client(https_client())
+        .region(Region::new(REGION))
+        .retry_config(retry_config())
+        .timeout_config(timeout_config())
+        .endpoint_url(target.endpoint());
+    if let Some(p) = profile {
+        loader = loader.profile_name(p);
+    }
+    let sdk = loader.load().await;
+    Built {
+        client: Client::new(&sdk),
+        target,
+        credentials: CredentialSource::Chain {
+            profile: profile_name,
+        },
+        region_overridden_from: other_region,
+        provider: sdk.credentials_provider(),
+    }
+}
+
+/// The region the environment or the profile would have chosen (never asks the network).
+async fn configured_region(profile: Option<&str>) -> Option<String> {
+    for var in ["AWS_REGION", "AWS_DEFAULT_REGION"] {
+        if let Ok(v) = std::env::var(var)
+            && !v.trim().is_empty()
+        {
+            return Some(v.trim().to_owned());
+        }
+    }
+    let mut b = aws_config::profile::ProfileFileRegionProvider::builder();
+    if let Some(p) = profile {
+        b = b.profile_name(p);
+    }
+    use aws_config::meta::region::ProvideRegion;
+    b.build().region().await.map(|r| r.to_string())
+}
+
+/// Ask the credential chain now, so that "no credentials" is reported before the first call.
+pub async fn check_credentials(built: &Built) -> Result<(), String> {
+    if built.credentials == CredentialSource::SimDummy {
+        return Ok(());
+    }
+    let Some(provider) = &built.provider else {
+        return Err(format!("no credentials provider ({})", built.credentials.describe()));
+    };
+    provider
+        .provide_credentials()
+        .await
+        .map(|_| ())
+        .map_err(|e| format!("no usable AWS credentials: {e} — tried {}", built.credentials.describe()))
+}
+
+/// Retry settings for a server on this machine: same policy, short sleeps.
+pub fn fast_local_retries() -> RetryConfig {
+    RetryConfig::standard()
+        .with_max_attempts(RETRY_MAX_ATTEMPTS)
+        .with_initial_backoff(Duration::from_millis(20))
+        .with_max_backoff(Duration::from_millis(500))
+}
+
+/// A client for a server on this machine (the sim) with static dummy credentials and the given
+/// retry policy. Used by the demo and by tests.
+pub fn local_client(endpoint: &str, retry: RetryConfig) -> Client {
+    let conf = aws_sdk_mturk::Config::builder()
+        .behavior_version(BehaviorVersion::latest())
+        .http_client(https_client())
+        .region(Region::new(REGION))
+        .credentials_provider(Credentials::new(
+            SIM_ACCESS_KEY,
+            SIM_SECRET_KEY,
+            None,
+            None,
+            "mturk-triage-sim",
+        ))
+        .endpoint_url(endpoint.trim_end_matches('/'))
+        .retry_config(retry)
+        .timeout_config(
+            TimeoutConfig::builder()
+                .connect_timeout(Duration::from_secs(2))
+                .operation_attempt_timeout(Duration::from_secs(10))
+                .operation_timeout(Duration::from_secs(30))
+                .build(),
+        )
+        .build();
+    Client::from_conf(conf)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn endpoints_are_normalised() {
+        assert_eq!(normalize_endpoint("http://127.0.0.1:8080/").unwrap(), "http://127.0.0.1:8080");
+        assert_eq!(normalize_endpoint(" HTTPS://example.org// ").unwrap(), "https://example.org");
+        assert!(normalize_endpoint("127.0.0.1:8080").unwrap_err().contains("scheme"));
+        assert!(normalize_endpoint("ftp://x").unwrap_err().contains("http or https"));
+        assert!(normalize_endpoint("http://").unwrap_err().contains("no host"));
+        assert!(normalize_endpoint("http://h/path").unwrap_err().contains("only scheme"));
+    }
+
+    #[test]
+    fn target_selection() {
+        assert_eq!(Target::from_flags(false, None).unwrap(), Target::Sandbox);
+        assert_eq!(Target::from_flags(true, None).unwrap(), Target::Production);
+        assert!(Target::from_flags(true, Some("http://x")).is_err());
+        assert_eq!(Target::Sandbox.endpoint(), SANDBOX_ENDPOINT);
+        assert_eq!(Target::Production.label(), "PRODUCTION");
+    }
+
+    #[test]
+    fn loopback_detection() {
+        assert!(is_loopback_url("http://127.0.0.1:9"));
+        assert!(is_loopback_url("http://localhost:9"));
+        assert!(is_loopback_url("http://[::1]:9"));
+        assert!(!is_loopback_url(SANDBOX_ENDPOINT));
+        assert!(!is_loopback_url("http://10.0.0.1:80"));
+    }
+}

@@ -1,0 +1,4 @@
+//! The protocol side: client construction, page fetcher, decision outbox, and the local sim.
+pub mod client;
+pub mod fetcher;
+pub mod sim;

@@ -1,0 +1,1 @@
+//! Pure render functions of the App state, one module per screen region.
