@@ -1,6 +1,7 @@
 //! The documents: QuestionForm, QuestionFormAnswers and AnswerKey read into a plain model.
 //! No terminal, no network.
 pub mod model;
+pub mod sanitize;
 pub mod show;
 
 pub use model::*;
