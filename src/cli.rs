@@ -163,7 +163,7 @@ fn run(cli: Cli) -> Result<ExitCode, String> {
         Some(Command::Sim(args)) => runtime()?.block_on(crate::mturk::sim::run_cli(args)),
         Some(Command::List(args)) => runtime()?.block_on(crate::mturk::fetcher::run_list_cli(args)),
         Some(Command::Show(args)) => crate::qform::show::run_cli(args),
-        Some(Command::Demo(_args)) => Err("demo: not implemented yet".into()),
-        None => Err("dashboard: not implemented yet".into()),
+        Some(Command::Demo(args)) => runtime()?.block_on(crate::runtime::run_demo(args)),
+        None => runtime()?.block_on(crate::runtime::run_dashboard(cli.env, cli.dash)),
     }
 }

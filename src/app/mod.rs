@@ -1,1 +1,889 @@
-//! The triage core: one App state, an update(msg) reducer, effects returned as data.
+//! The triage core: one [`App`] state, an [`App::update`] reducer, effects returned as data.
+//!
+//! Nothing here touches the terminal or the network: the runtime feeds messages in (keys,
+//! timer ticks, listing pages, call results) and carries the returned [`Effect`]s out.
+//! Time is a number of milliseconds passed in with every message, so tests control it.
+
+pub mod config;
+pub mod keys;
+
+use std::collections::{HashMap, HashSet};
+
+use crossterm::event::{KeyCode, KeyEvent, KeyEventKind, KeyModifiers};
+use tui_input::{Input, InputRequest};
+
+use crate::mturk::error::{ApiError, ErrorKind};
+use crate::mturk::fetcher::{Failed, Interner, Page, PendingRequest, Stop, Summary};
+pub use config::Config;
+use keys::Action;
+
+/// App-level attempts for a decision whose call failed in a retryable way (each attempt is itself
+/// retried by the SDK).
+pub const SEND_ATTEMPTS: u32 = 3;
+/// How long transient messages stay.
+pub const FLASH_MS: u64 = 4000;
+const DETAIL_STEP: u16 = 3;
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Decision {
+    Accept { value: i32 },
+    Reject { reason: String },
+}
+
+impl Decision {
+    pub fn verb(&self) -> &'static str {
+        match self {
+            Decision::Accept { .. } => "accept",
+            Decision::Reject { .. } => "reject",
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum RowState {
+    Pending,
+    /// In the outbox: sent at `due_ms` unless undone. `attempt` counts earlier failed sends.
+    Queued { decision: Decision, due_ms: u64, attempt: u32 },
+    Sending { decision: Decision, attempt: u32 },
+    Done { decision: Decision },
+    /// The service says the request is no longer pending (decided elsewhere or before).
+    AlreadyProcessed { decision: Option<Decision>, message: String },
+    /// Not applied; `t` sends it again, `a`/`r` decide anew.
+    Failed { decision: Decision, error: ApiError },
+    /// The call may or may not have been applied; a re-list settles it. Locked until then.
+    Unknown { decision: Decision, error: ApiError },
+}
+
+impl RowState {
+    pub fn decision(&self) -> Option<&Decision> {
+        match self {
+            RowState::Pending => None,
+            RowState::Queued { decision, .. }
+            | RowState::Sending { decision, .. }
+            | RowState::Done { decision }
+            | RowState::Failed { decision, .. }
+            | RowState::Unknown { decision, .. } => Some(decision),
+            RowState::AlreadyProcessed { decision, .. } => decision.as_ref(),
+        }
+    }
+
+    /// A new decision may be made on this row.
+    pub fn decidable(&self) -> bool {
+        matches!(self, RowState::Pending | RowState::Failed { .. })
+    }
+
+    pub fn active(&self) -> bool {
+        matches!(self, RowState::Queued { .. } | RowState::Sending { .. })
+    }
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Row {
+    pub req: PendingRequest,
+    pub state: RowState,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum Listing {
+    Idle,
+    Loading { generation: u64, pages: usize, total: usize },
+    Done { pages: usize, total: usize, stop: Stop },
+    Failed { error: ApiError, pages: usize },
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Focus {
+    List,
+    Detail,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Level {
+    Info,
+    Warn,
+    Error,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Flash {
+    pub level: Level,
+    pub text: String,
+    pub until_ms: u64,
+}
+
+#[derive(Debug, Clone)]
+pub enum Mode {
+    Normal,
+    Help,
+    /// `A`: asking for the IntegerValue.
+    ValuePrompt { request_id: String, input: Input, error: Option<String> },
+    /// `r`: asking for the Reason. `template` is the template last inserted with Tab.
+    ReasonPrompt { request_id: String, input: Input, template: Option<usize>, error: Option<String> },
+    /// Quit asked while decisions wait or fly.
+    ConfirmQuit,
+}
+
+/// Which environment the dashboard shows (always visible in the header).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct EnvInfo {
+    /// `SANDBOX`, `PRODUCTION`, `DEMO` or the custom endpoint URL.
+    pub label: String,
+    pub production: bool,
+    pub endpoint: String,
+}
+
+/// Work for the runtime.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Effect {
+    /// List all pending requests; results come back tagged with `generation`.
+    Fetch { generation: u64, type_id: Option<String> },
+    /// Stop the listing in progress.
+    CancelFetch,
+    /// Send one decision.
+    Send { request_id: String, decision: Decision },
+    /// Fetch the names of the owned qualification types.
+    LoadTypeNames,
+    Suspend,
+    Quit,
+}
+
+#[derive(Debug, Clone)]
+pub enum Msg {
+    Key(KeyEvent),
+    /// The timer; time is passed to `update` anyway.
+    Tick,
+    Resize { width: u16, height: u16 },
+    Page { generation: u64, page: Page },
+    FetchDone { generation: u64, summary: Summary },
+    FetchFailed { generation: u64, failed: Failed },
+    Sent { request_id: String, result: Result<(), ApiError> },
+    TypeNames(Vec<(String, String)>),
+    /// A problem found at start-up (credentials, config) shown in the dashboard.
+    Notice { level: Level, text: String },
+}
+
+pub struct App {
+    pub env: EnvInfo,
+    pub type_filter: Option<String>,
+    pub config: Config,
+    pub rows: Vec<Row>,
+    index: HashMap<String, usize>,
+    pub selected: usize,
+    pub list_offset: usize,
+    pub focus: Focus,
+    pub detail_scroll: u16,
+    pub mode: Mode,
+    pub listing: Listing,
+    generation: u64,
+    seen_this_listing: HashSet<String>,
+    pub flash: Option<Flash>,
+    pub type_names: HashMap<String, String>,
+    /// Ids in the order their decisions were queued (for undo).
+    undo_order: Vec<String>,
+    interner: Interner,
+    pub now_ms: u64,
+    pub viewport: (u16, u16),
+    /// After "send now and quit": quit as soon as nothing waits or flies.
+    quit_when_idle: bool,
+    pub quitting: bool,
+}
+
+impl App {
+    pub fn new(env: EnvInfo, type_filter: Option<String>, config: Config) -> App {
+        App {
+            env,
+            type_filter,
+            config,
+            rows: Vec::new(),
+            index: HashMap::new(),
+            selected: 0,
+            list_offset: 0,
+            focus: Focus::List,
+            detail_scroll: 0,
+            mode: Mode::Normal,
+            listing: Listing::Idle,
+            generation: 0,
+            seen_this_listing: HashSet::new(),
+            flash: None,
+            type_names: HashMap::new(),
+            undo_order: Vec::new(),
+            interner: Interner::default(),
+            now_ms: 0,
+            viewport: (80, 24),
+            quit_when_idle: false,
+            quitting: false,
+        }
+    }
+
+    /// The effects to run at start: list, and load type names.
+    pub fn start(&mut self, now_ms: u64) -> Vec<Effect> {
+        self.now_ms = now_ms;
+        let mut fx = self.begin_listing();
+        fx.push(Effect::LoadTypeNames);
+        fx
+    }
+
+    pub fn selected_row(&self) -> Option<&Row> {
+        self.rows.get(self.selected)
+    }
+
+    pub fn row(&self, id: &str) -> Option<&Row> {
+        self.index.get(id).and_then(|&i| self.rows.get(i))
+    }
+
+    /// Distinct Test documents held (each stored once).
+    pub fn distinct_tests(&self) -> usize {
+        self.interner.len()
+    }
+
+    pub fn counts(&self) -> Counts {
+        let mut c = Counts { loaded: self.rows.len(), ..Counts::default() };
+        for r in &self.rows {
+            match r.state {
+                RowState::Pending => c.pending += 1,
+                RowState::Queued { .. } | RowState::Sending { .. } => c.in_flight += 1,
+                RowState::Done { .. } | RowState::AlreadyProcessed { .. } => c.decided += 1,
+                RowState::Failed { .. } | RowState::Unknown { .. } => c.failed += 1,
+            }
+        }
+        c
+    }
+
+    /// Rows of the list pane (kept in step with the UI layout).
+    pub fn list_height(&self) -> usize {
+        crate::ui::list_rows(self.viewport.0, self.viewport.1)
+    }
+
+    /// The reducer.
+    pub fn update(&mut self, now_ms: u64, msg: Msg) -> Vec<Effect> {
+        self.now_ms = now_ms;
+        let mut fx = match msg {
+            Msg::Key(k) => self.on_key(k),
+            Msg::Tick => Vec::new(),
+            Msg::Resize { width, height } => {
+                self.viewport = (width, height);
+                self.keep_selection_visible();
+                Vec::new()
+            }
+            Msg::Page { generation, page } => {
+                self.on_page(generation, page);
+                Vec::new()
+            }
+            Msg::FetchDone { generation, summary } => self.on_fetch_done(generation, summary),
+            Msg::FetchFailed { generation, failed } => {
+                if generation == self.generation {
+                    self.set_flash(Level::Error, format!("listing failed: {}", failed.error));
+                    self.listing = Listing::Failed { error: failed.error, pages: failed.pages };
+                }
+                Vec::new()
+            }
+            Msg::Sent { request_id, result } => self.on_sent(&request_id, result),
+            Msg::TypeNames(names) => {
+                self.type_names.extend(names);
+                Vec::new()
+            }
+            Msg::Notice { level, text } => {
+                self.flash = Some(Flash { level, text, until_ms: u64::MAX });
+                Vec::new()
+            }
+        };
+        if let Some(f) = &self.flash
+            && f.until_ms <= now_ms
+        {
+            self.flash = None;
+        }
+        fx.extend(self.pump_outbox());
+        if self.quit_when_idle && !self.rows.iter().any(|r| r.state.active()) && !self.quitting {
+            self.quitting = true;
+            fx.push(Effect::Quit);
+        }
+        fx
+    }
+
+    /// Whether a timer tick can change what is shown (countdowns, spinner, flash expiry).
+    pub fn wants_ticks(&self) -> bool {
+        self.flash.as_ref().is_some_and(|f| f.until_ms != u64::MAX)
+            || matches!(self.listing, Listing::Loading { .. })
+            || self.rows.iter().any(|r| r.state.active())
+    }
+
+    fn set_flash(&mut self, level: Level, text: impl Into<String>) {
+        self.flash = Some(Flash { level, text: text.into(), until_ms: self.now_ms + FLASH_MS });
+    }
+
+    // ---- listing ---------------------------------------------------------------------------
+
+    fn begin_listing(&mut self) -> Vec<Effect> {
+        self.generation += 1;
+        self.seen_this_listing.clear();
+        self.listing = Listing::Loading { generation: self.generation, pages: 0, total: 0 };
+        vec![Effect::Fetch { generation: self.generation, type_id: self.type_filter.clone() }]
+    }
+
+    fn on_page(&mut self, generation: u64, page: Page) {
+        if generation != self.generation {
+            return;
+        }
+        let selected_id = self.selected_row().map(|r| r.req.id.clone());
+        let mut reindex = false;
+        for mut req in page.requests {
+            req.test = self.interner.intern(&req.test);
+            self.seen_this_listing.insert(req.id.clone());
+            if let Some(&i) = self.index.get(&req.id) {
+                // Known row: refresh the data, keep the decision state.
+                if let Some(row) = self.rows.get_mut(i) {
+                    row.req = req;
+                }
+                continue;
+            }
+            // Keep rows ordered by submit time (then id); arrivals are usually in order.
+            let key = sort_key(&req);
+            let pos = self.rows.partition_point(|r| sort_key(&r.req) <= key);
+            if pos != self.rows.len() {
+                reindex = true;
+            }
+            self.index.insert(req.id.clone(), pos);
+            self.rows.insert(pos, Row { req, state: RowState::Pending });
+        }
+        if reindex {
+            self.rebuild_index();
+        }
+        if let Some(id) = selected_id
+            && let Some(&i) = self.index.get(&id)
+        {
+            self.selected = i;
+        }
+        self.listing = Listing::Loading { generation, pages: page.number, total: page.total };
+        self.keep_selection_visible();
+    }
+
+    fn on_fetch_done(&mut self, generation: u64, summary: Summary) -> Vec<Effect> {
+        if generation != self.generation {
+            return Vec::new();
+        }
+        let mut settled = 0usize;
+        let mut vanished = 0usize;
+        if summary.stop == Stop::Complete {
+            let selected_id = self.selected_row().map(|r| r.req.id.clone());
+            let seen = std::mem::take(&mut self.seen_this_listing);
+            let before = self.rows.len();
+            let mut kept = Vec::with_capacity(before);
+            for mut row in std::mem::take(&mut self.rows) {
+                let listed = seen.contains(&row.req.id);
+                match &row.state {
+                    // Decided elsewhere: it leaves the list.
+                    RowState::Pending if !listed => continue,
+                    RowState::Unknown { decision, error } => {
+                        settled += 1;
+                        row.state = if listed {
+                            RowState::Failed {
+                                decision: decision.clone(),
+                                error: ApiError {
+                                    message: format!("not applied (still pending): {}", error.message),
+                                    ..error.clone()
+                                },
+                            }
+                        } else {
+                            RowState::AlreadyProcessed {
+                                decision: Some(decision.clone()),
+                                message: "no longer pending after an unanswered call".into(),
+                            }
+                        };
+                    }
+                    _ => {}
+                }
+                kept.push(row);
+            }
+            vanished = before - kept.len();
+            self.rows = kept;
+            self.rebuild_index();
+            self.selected = match selected_id.and_then(|id| self.index.get(&id).copied()) {
+                Some(i) => i,
+                None => self.selected.min(self.rows.len().saturating_sub(1)),
+            };
+            self.keep_selection_visible();
+        }
+        self.listing = Listing::Done { pages: summary.pages, total: summary.total, stop: summary.stop };
+        match summary.stop {
+            Stop::RepeatedToken => {
+                self.set_flash(Level::Warn, "the server repeated a page token; the listing may be incomplete")
+            }
+            Stop::EmptyPage if summary.pages > 1 => {
+                self.set_flash(Level::Warn, "an empty page came before the end; the listing may be incomplete")
+            }
+            _ if vanished > 0 || settled > 0 => self.set_flash(
+                Level::Info,
+                format!("{vanished} request(s) no longer pending left the list; {settled} unanswered call(s) settled"),
+            ),
+            _ => {}
+        }
+        Vec::new()
+    }
+
+    fn rebuild_index(&mut self) {
+        self.index = self.rows.iter().enumerate().map(|(i, r)| (r.req.id.clone(), i)).collect();
+    }
+
+    // ---- keys ------------------------------------------------------------------------------
+
+    fn on_key(&mut self, key: KeyEvent) -> Vec<Effect> {
+        if key.kind != KeyEventKind::Press {
+            return Vec::new();
+        }
+        match &self.mode {
+            Mode::Normal => {}
+            Mode::Help => {
+                if matches!(key.code, KeyCode::Char('c')) && key.modifiers.contains(KeyModifiers::CONTROL) {
+                    return self.ask_quit();
+                }
+                self.mode = Mode::Normal;
+                return Vec::new();
+            }
+            Mode::ConfirmQuit => return self.on_confirm_quit_key(key),
+            Mode::ValuePrompt { .. } | Mode::ReasonPrompt { .. } => return self.on_prompt_key(key),
+        }
+        let Some(action) = keys::action_for(&key) else {
+            return Vec::new();
+        };
+        self.on_action(action)
+    }
+
+    fn on_action(&mut self, action: Action) -> Vec<Effect> {
+        match action {
+            Action::Down if self.focus == Focus::Detail => self.scroll_detail(1),
+            Action::Up if self.focus == Focus::Detail => self.scroll_detail(-1),
+            Action::Down => self.select(self.selected.saturating_add(1)),
+            Action::Up => self.select(self.selected.saturating_sub(1)),
+            Action::Top => self.select(0),
+            Action::Bottom => self.select(self.rows.len().saturating_sub(1)),
+            Action::PageDown if self.focus == Focus::Detail => {
+                self.scroll_detail(self.list_height().max(1) as i32)
+            }
+            Action::PageUp if self.focus == Focus::Detail => {
+                self.scroll_detail(-(self.list_height().max(1) as i32))
+            }
+            Action::PageDown => self.select(self.selected.saturating_add(self.list_height().max(1))),
+            Action::PageUp => self.select(self.selected.saturating_sub(self.list_height().max(1))),
+            Action::SwitchFocus => {
+                self.focus = match self.focus {
+                    Focus::List => Focus::Detail,
+                    Focus::Detail => Focus::List,
+                }
+            }
+            Action::ScrollDown => self.scroll_detail(DETAIL_STEP as i32),
+            Action::ScrollUp => self.scroll_detail(-(DETAIL_STEP as i32)),
+            Action::Accept => {
+                if let Some(id) = self.decidable_selected() {
+                    self.queue(&id, Decision::Accept { value: self.config.default_value });
+                }
+            }
+            Action::AcceptWithValue => {
+                if let Some(id) = self.decidable_selected() {
+                    let input = Input::new(self.config.default_value.to_string());
+                    self.mode = Mode::ValuePrompt { request_id: id, input, error: None };
+                }
+            }
+            Action::Reject => {
+                if let Some(id) = self.decidable_selected() {
+                    self.mode = Mode::ReasonPrompt {
+                        request_id: id,
+                        input: Input::default(),
+                        template: None,
+                        error: None,
+                    };
+                }
+            }
+            Action::Undo => self.undo(),
+            Action::Retry => self.retry_selected(),
+            Action::Refresh => {
+                let mut fx = Vec::new();
+                if matches!(self.listing, Listing::Loading { .. }) {
+                    fx.push(Effect::CancelFetch);
+                }
+                fx.extend(self.begin_listing());
+                self.set_flash(Level::Info, "listing pending requests again…");
+                return fx;
+            }
+            Action::Help => self.mode = Mode::Help,
+            Action::Quit | Action::ForceQuit => return self.ask_quit(),
+            Action::Suspend => return vec![Effect::Suspend],
+        }
+        Vec::new()
+    }
+
+    fn select(&mut self, i: usize) {
+        let last = self.rows.len().saturating_sub(1);
+        let new = i.min(last);
+        if new != self.selected {
+            self.detail_scroll = 0;
+        }
+        self.selected = new;
+        self.keep_selection_visible();
+    }
+
+    fn keep_selection_visible(&mut self) {
+        let h = self.list_height().max(1);
+        if self.selected < self.list_offset {
+            self.list_offset = self.selected;
+        } else if self.selected >= self.list_offset + h {
+            self.list_offset = self.selected + 1 - h;
+        }
+        let max_offset = self.rows.len().saturating_sub(h);
+        self.list_offset = self.list_offset.min(max_offset);
+    }
+
+    fn scroll_detail(&mut self, delta: i32) {
+        let v = i64::from(self.detail_scroll) + i64::from(delta);
+        self.detail_scroll = v.clamp(0, i64::from(u16::MAX)) as u16;
+    }
+
+    /// The selected request's id if a decision can be made on it; otherwise say why not.
+    fn decidable_selected(&mut self) -> Option<String> {
+        let Some(row) = self.selected_row() else {
+            self.set_flash(Level::Info, "nothing to decide: no request selected");
+            return None;
+        };
+        if row.state.decidable() {
+            return Some(row.req.id.clone());
+        }
+        let why = match &row.state {
+            RowState::Queued { decision, .. } => {
+                format!("already queued to {} (u undoes)", decision.verb())
+            }
+            RowState::Sending { decision, .. } => format!("{} is being sent", decision.verb()),
+            RowState::Done { decision } => format!("already {}ed", decision.verb()),
+            RowState::AlreadyProcessed { .. } => "already processed".into(),
+            RowState::Unknown { .. } => "outcome unknown: waiting for the re-list to settle it".into(),
+            RowState::Pending | RowState::Failed { .. } => String::new(),
+        };
+        self.set_flash(Level::Warn, why);
+        None
+    }
+
+    // ---- prompts ---------------------------------------------------------------------------
+
+    fn on_prompt_key(&mut self, key: KeyEvent) -> Vec<Effect> {
+        let ctrl = key.modifiers.contains(KeyModifiers::CONTROL);
+        match key.code {
+            KeyCode::Esc => {
+                self.mode = Mode::Normal;
+                self.set_flash(Level::Info, "cancelled");
+                return Vec::new();
+            }
+            KeyCode::Char('c') if ctrl => {
+                self.mode = Mode::Normal;
+                return Vec::new();
+            }
+            KeyCode::Enter => {
+                self.submit_prompt();
+                return Vec::new();
+            }
+            KeyCode::Tab | KeyCode::BackTab => {
+                if let Mode::ReasonPrompt { input, template, .. } = &mut self.mode {
+                    let n = self.config.reason_templates.len();
+                    if n > 0 {
+                        let next = match (*template, key.code) {
+                            (None, KeyCode::BackTab) => n - 1,
+                            (None, _) => 0,
+                            (Some(t), KeyCode::BackTab) => (t + n - 1) % n,
+                            (Some(t), _) => (t + 1) % n,
+                        };
+                        *template = Some(next);
+                        if let Some(text) = self.config.reason_templates.get(next) {
+                            *input = Input::new(text.clone());
+                        }
+                    }
+                }
+                return Vec::new();
+            }
+            _ => {}
+        }
+        let req = match key.code {
+            KeyCode::Char('u') if ctrl => Some(InputRequest::DeleteLine),
+            KeyCode::Char('w') if ctrl => Some(InputRequest::DeletePrevWord),
+            KeyCode::Char('a') if ctrl => Some(InputRequest::GoToStart),
+            KeyCode::Char('e') if ctrl => Some(InputRequest::GoToEnd),
+            KeyCode::Char(c) if !ctrl => Some(InputRequest::InsertChar(c)),
+            KeyCode::Backspace => Some(InputRequest::DeletePrevChar),
+            KeyCode::Delete => Some(InputRequest::DeleteNextChar),
+            KeyCode::Left => Some(InputRequest::GoToPrevChar),
+            KeyCode::Right => Some(InputRequest::GoToNextChar),
+            KeyCode::Home => Some(InputRequest::GoToStart),
+            KeyCode::End => Some(InputRequest::GoToEnd),
+            _ => None,
+        };
+        if let Some(req) = req {
+            match &mut self.mode {
+                Mode::ValuePrompt { input, error, .. } => {
+                    // Only what an IntegerValue can hold.
+                    if let InputRequest::InsertChar(c) = req
+                        && !(c.is_ascii_digit() || c == '-')
+                    {
+                        *error = Some("digits only".into());
+                        return Vec::new();
+                    }
+                    input.handle(req);
+                    *error = None;
+                }
+                Mode::ReasonPrompt { input, error, .. } => {
+                    if let InputRequest::InsertChar(c) = req
+                        && c.is_control()
+                    {
+                        return Vec::new();
+                    }
+                    if input.value().chars().count() >= MAX_REASON_CHARS
+                        && matches!(req, InputRequest::InsertChar(_))
+                    {
+                        *error = Some(format!("at most {MAX_REASON_CHARS} characters"));
+                        return Vec::new();
+                    }
+                    input.handle(req);
+                    *error = None;
+                }
+                _ => {}
+            }
+        }
+        Vec::new()
+    }
+
+    fn submit_prompt(&mut self) {
+        match std::mem::replace(&mut self.mode, Mode::Normal) {
+            Mode::ValuePrompt { request_id, input, .. } => match input.value().trim().parse::<i32>() {
+                Ok(value) => self.queue(&request_id, Decision::Accept { value }),
+                Err(_) => {
+                    self.mode = Mode::ValuePrompt {
+                        request_id,
+                        error: Some("enter a whole number (an IntegerValue)".into()),
+                        input,
+                    };
+                }
+            },
+            Mode::ReasonPrompt { request_id, input, template, .. } => {
+                let reason = input.value().trim().to_owned();
+                if reason.is_empty() {
+                    self.mode = Mode::ReasonPrompt {
+                        request_id,
+                        input,
+                        template,
+                        error: Some("type a reason (Tab inserts a template)".into()),
+                    };
+                } else {
+                    self.queue(&request_id, Decision::Reject { reason });
+                }
+            }
+            other => self.mode = other,
+        }
+    }
+
+    // ---- outbox ----------------------------------------------------------------------------
+
+    fn queue(&mut self, id: &str, decision: Decision) {
+        let Some(&i) = self.index.get(id) else { return };
+        let Some(row) = self.rows.get_mut(i) else { return };
+        if !row.state.decidable() {
+            return;
+        }
+        let verb = decision.verb();
+        let due_ms = self.now_ms + self.config.undo_secs * 1000;
+        row.state = RowState::Queued { decision, due_ms, attempt: 0 };
+        self.undo_order.retain(|x| x != id);
+        self.undo_order.push(id.to_owned());
+        if self.config.undo_secs > 0 {
+            self.set_flash(Level::Info, format!("{verb} queued — u to undo within {}s", self.config.undo_secs));
+        }
+        self.advance_from(i);
+    }
+
+    /// Move the cursor to the next undecided request after `i` (wrapping), if any.
+    fn advance_from(&mut self, i: usize) {
+        let n = self.rows.len();
+        let next = (1..n).map(|d| (i + d) % n).find(|&j| self.rows[j].state == RowState::Pending);
+        if let Some(j) = next {
+            self.select(j);
+        }
+    }
+
+    fn undo(&mut self) {
+        // The selected row first, else the most recent decision still waiting.
+        let selected_queued = self
+            .selected_row()
+            .filter(|r| matches!(r.state, RowState::Queued { attempt: 0, .. }))
+            .map(|r| r.req.id.clone());
+        let target = selected_queued.or_else(|| {
+            self.undo_order
+                .iter()
+                .rev()
+                .find(|id| matches!(self.row(id).map(|r| &r.state), Some(RowState::Queued { attempt: 0, .. })))
+                .cloned()
+        });
+        let Some(id) = target else {
+            self.set_flash(Level::Warn, "nothing to undo: no decision is waiting (sent ones cannot be undone)");
+            return;
+        };
+        if let Some(&i) = self.index.get(&id) {
+            if let Some(row) = self.rows.get_mut(i) {
+                let verb = row.state.decision().map(Decision::verb).unwrap_or("decision");
+                row.state = RowState::Pending;
+                self.set_flash(Level::Info, format!("{verb} undone"));
+            }
+            self.undo_order.retain(|x| *x != id);
+            self.select(i);
+        }
+    }
+
+    fn retry_selected(&mut self) {
+        let now = self.now_ms;
+        let Some(row) = self.rows.get_mut(self.selected) else { return };
+        match &row.state {
+            RowState::Failed { decision, .. } => {
+                row.state = RowState::Queued { decision: decision.clone(), due_ms: now, attempt: 0 };
+                self.set_flash(Level::Info, "sending again");
+            }
+            _ => self.set_flash(Level::Info, "t retries a failed decision; this one has not failed"),
+        }
+    }
+
+    /// Start sends that are due, within the concurrency bound.
+    fn pump_outbox(&mut self) -> Vec<Effect> {
+        let mut in_flight = self.rows.iter().filter(|r| matches!(r.state, RowState::Sending { .. })).count();
+        let mut fx = Vec::new();
+        if in_flight >= self.config.concurrency {
+            return fx;
+        }
+        let mut due: Vec<(u64, usize)> = self
+            .rows
+            .iter()
+            .enumerate()
+            .filter_map(|(i, r)| match r.state {
+                RowState::Queued { due_ms, .. } if due_ms <= self.now_ms => Some((due_ms, i)),
+                _ => None,
+            })
+            .collect();
+        due.sort_unstable();
+        for (_, i) in due {
+            if in_flight >= self.config.concurrency {
+                break;
+            }
+            let row = &mut self.rows[i];
+            if let RowState::Queued { decision, attempt, .. } = &row.state {
+                let decision = decision.clone();
+                let attempt = *attempt;
+                row.state = RowState::Sending { decision: decision.clone(), attempt };
+                fx.push(Effect::Send { request_id: row.req.id.clone(), decision });
+                in_flight += 1;
+            }
+        }
+        fx
+    }
+
+    fn on_sent(&mut self, id: &str, result: Result<(), ApiError>) -> Vec<Effect> {
+        let now = self.now_ms;
+        let Some(&i) = self.index.get(id) else { return Vec::new() };
+        let Some(row) = self.rows.get_mut(i) else { return Vec::new() };
+        let RowState::Sending { decision, attempt } = row.state.clone() else {
+            return Vec::new();
+        };
+        let verb = decision.verb();
+        let mut flash = None;
+        let mut relist = false;
+        row.state = match result {
+            Ok(()) => RowState::Done { decision },
+            Err(e) if e.kind == ErrorKind::Request && is_no_longer_pending(&e) => {
+                flash = Some((Level::Warn, format!("already processed: {}", e.message)));
+                RowState::AlreadyProcessed { decision: Some(decision), message: e.to_string() }
+            }
+            Err(e) if e.outcome_unknown() => {
+                flash = Some((Level::Warn, format!("{verb}: no answer ({e}); re-listing to check")));
+                relist = true;
+                RowState::Unknown { decision, error: e }
+            }
+            Err(e) if e.is_retryable() && attempt + 1 < SEND_ATTEMPTS => {
+                let backoff = retry_backoff_ms(attempt, id);
+                flash = Some((Level::Warn, format!("{verb} failed ({e}); retrying in {:.1}s", backoff as f64 / 1000.0)));
+                RowState::Queued { decision, due_ms: now + backoff, attempt: attempt + 1 }
+            }
+            Err(e) => {
+                flash = Some((Level::Error, format!("{verb} failed: {e} — t retries")));
+                RowState::Failed { decision, error: e }
+            }
+        };
+        if let Some((level, text)) = flash {
+            self.set_flash(level, text);
+        }
+        // Settle an unanswered call by listing again (unless a listing is already running, whose
+        // completion settles it too).
+        if relist && !matches!(self.listing, Listing::Loading { .. }) {
+            return self.begin_listing();
+        }
+        Vec::new()
+    }
+
+    fn ask_quit(&mut self) -> Vec<Effect> {
+        if self.rows.iter().any(|r| r.state.active()) {
+            self.mode = Mode::ConfirmQuit;
+            Vec::new()
+        } else {
+            self.quitting = true;
+            vec![Effect::Quit]
+        }
+    }
+
+    fn on_confirm_quit_key(&mut self, key: KeyEvent) -> Vec<Effect> {
+        match key.code {
+            KeyCode::Char('y') | KeyCode::Char('Y') => {
+                self.quitting = true;
+                vec![Effect::Quit]
+            }
+            KeyCode::Char('s') | KeyCode::Char('S') => {
+                // Send what waits now, then quit when nothing flies.
+                for row in &mut self.rows {
+                    if let RowState::Queued { due_ms, .. } = &mut row.state {
+                        *due_ms = (*due_ms).min(self.now_ms);
+                    }
+                }
+                self.quit_when_idle = true;
+                self.mode = Mode::Normal;
+                self.set_flash(Level::Info, "sending waiting decisions, then quitting…");
+                Vec::new()
+            }
+            _ => {
+                self.mode = Mode::Normal;
+                Vec::new()
+            }
+        }
+    }
+
+    /// Decisions waiting or flying.
+    pub fn active_count(&self) -> usize {
+        self.rows.iter().filter(|r| r.state.active()).count()
+    }
+}
+
+pub const MAX_REASON_CHARS: usize = 1024;
+
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Counts {
+    pub loaded: usize,
+    pub pending: usize,
+    pub decided: usize,
+    pub in_flight: usize,
+    pub failed: usize,
+}
+
+fn sort_key(r: &PendingRequest) -> (i64, &str) {
+    let t = r.submit_time.filter(|t| t.is_finite()).map(|t| (t * 1000.0) as i64).unwrap_or(i64::MAX);
+    (t, r.id.as_str())
+}
+
+fn is_no_longer_pending(e: &ApiError) -> bool {
+    let t = e.turk_code.as_deref().unwrap_or("");
+    t.ends_with("DoesNotExist") || t.contains("InvalidQualificationRequestState") || t.contains("State")
+}
+
+/// Backoff before an app-level resend: 1 s, 2 s, 4 s … plus up to 50 % jitter derived from the id
+/// (deterministic, so tests can predict it).
+pub fn retry_backoff_ms(attempt: u32, id: &str) -> u64 {
+    let base = 1000u64 << attempt.min(5);
+    let h = id.bytes().fold(0u64, |h, b| h.wrapping_mul(31).wrapping_add(u64::from(b)));
+    base + (h % (base / 2 + 1))
+}

@@ -1,1 +1,323 @@
 //! The event loop and the terminal guard.
+//!
+//! One `tokio::select!` over key events (presses only), messages from background tasks (listing
+//! pages, call results), signals and a timer. The UI never awaits the network: every call runs in
+//! a spawned task and reports back as a [`Msg`]. Messages are drained in batches and the screen
+//! is drawn once per batch, and only when something changed.
+
+pub mod terminal;
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::time::{Duration, Instant};
+
+use aws_sdk_mturk::Client;
+use crossterm::event::{Event, EventStream};
+use futures::StreamExt;
+use tokio::sync::mpsc;
+use tokio_util::sync::CancellationToken;
+
+use crate::app::{App, Config, Decision, Effect, EnvInfo, Level, Msg};
+use crate::cli::{DashArgs, DemoArgs, EnvArgs};
+use crate::mturk::client::{self, Target};
+use crate::mturk::error::{ApiError, ErrorKind, classify};
+use crate::mturk::fetcher;
+
+const TICK: Duration = Duration::from_millis(250);
+
+/// Log to `<data dir>/mturk-triage.log`, never to the screen. Returns the writer guard.
+pub fn init_logging() -> Option<(tracing_appender::non_blocking::WorkerGuard, PathBuf)> {
+    let dir = crate::app::config::data_dir()?;
+    std::fs::create_dir_all(&dir).ok()?;
+    let appender = tracing_appender::rolling::never(&dir, "mturk-triage.log");
+    let (writer, guard) = tracing_appender::non_blocking(appender);
+    let filter = tracing_subscriber::EnvFilter::try_from_env("MTURK_TRIAGE_LOG")
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
+    tracing_subscriber::fmt()
+        .with_writer(writer)
+        .with_ansi(false)
+        .with_env_filter(filter)
+        .try_init()
+        .ok()?;
+    Some((guard, dir.join("mturk-triage.log")))
+}
+
+fn load_config(dash: &DashArgs) -> Result<Config, String> {
+    let (mut config, _) = Config::load()?;
+    if let Some(u) = dash.undo_secs {
+        config.undo_secs = u;
+    }
+    Ok(config)
+}
+
+fn env_info(target: &Target) -> EnvInfo {
+    EnvInfo {
+        label: target.label(),
+        production: *target == Target::Production,
+        endpoint: target.endpoint().to_owned(),
+    }
+}
+
+/// `mturk-triage [flags]`: the dashboard on sandbox, production or a custom endpoint.
+pub async fn run_dashboard(env: EnvArgs, dash: DashArgs) -> Result<ExitCode, String> {
+    let config = load_config(&dash)?;
+    let target = Target::from_flags(env.production, env.endpoint_url.as_deref())?;
+    let _log = init_logging();
+    let built = client::build(target, env.profile.as_deref()).await;
+    tracing::info!(endpoint = built.target.endpoint(), "dashboard start");
+    let app = App::new(env_info(&built.target), dash.qualification_type_id.clone(), config);
+    let creds = client::check_credentials(&built).await.err();
+    let mut notices = Vec::new();
+    if let Some(r) = &built.region_overridden_from {
+        notices.push((Level::Info, format!("region {r} from your profile/environment ignored: MTurk is in us-east-1")));
+    }
+    run_loop(app, built.client, built.target.endpoint().to_owned(), creds, notices).await
+}
+
+/// `mturk-triage demo`: the sim in-process on 127.0.0.1, the dashboard on it through the SDK.
+pub async fn run_demo(args: DemoArgs) -> Result<ExitCode, String> {
+    let config = load_config(&args.dash)?;
+    let _log = init_logging();
+    let sim = crate::mturk::sim::start(crate::mturk::sim::SimConfig {
+        requests: args.requests,
+        ..Default::default()
+    })
+    .await
+    .map_err(|e| format!("cannot start the demo server: {e}"))?;
+    let url = sim.endpoint_url();
+    let target = Target::Demo(url.clone());
+    let client = client::local_client(&url, client::fast_local_retries());
+    let app = App::new(env_info(&target), args.dash.qualification_type_id.clone(), config);
+    let notices = vec![(
+        Level::Info,
+        "demo: a local MTurk stand-in with real qualification tests; nothing leaves this machine".to_string(),
+    )];
+    let result = run_loop(app, client, url, None, notices).await;
+    sim.shutdown().await;
+    result
+}
+
+struct Executor {
+    client: Client,
+    endpoint: String,
+    tx: mpsc::UnboundedSender<Msg>,
+    fetch_cancel: CancellationToken,
+    credentials_error: Option<String>,
+}
+
+impl Executor {
+    fn run(&mut self, effect: Effect) {
+        match effect {
+            Effect::Fetch { generation, type_id } => {
+                self.fetch_cancel.cancel();
+                self.fetch_cancel = CancellationToken::new();
+                let cancel = self.fetch_cancel.clone();
+                let client = self.client.clone();
+                let tx = self.tx.clone();
+                let endpoint = self.endpoint.clone();
+                if let Some(e) = &self.credentials_error {
+                    let _ = tx.send(Msg::FetchFailed {
+                        generation,
+                        failed: fetcher::Failed {
+                            error: ApiError::new(ErrorKind::Credentials, e.clone()),
+                            pages: 0,
+                            total: 0,
+                        },
+                    });
+                    return;
+                }
+                tokio::spawn(async move {
+                    let page_tx = tx.clone();
+                    let r = fetcher::fetch_all(&client, type_id.as_deref(), &cancel, |page| {
+                        let _ = page_tx.send(Msg::Page { generation, page });
+                    })
+                    .await;
+                    let msg = match r {
+                        Ok(summary) => Msg::FetchDone { generation, summary },
+                        Err(mut failed) => {
+                            tracing::warn!(error = %failed.error, "listing failed");
+                            failed.error = failed.error.with_endpoint(&endpoint);
+                            Msg::FetchFailed { generation, failed }
+                        }
+                    };
+                    let _ = tx.send(msg);
+                });
+            }
+            Effect::CancelFetch => self.fetch_cancel.cancel(),
+            Effect::Send { request_id, decision } => {
+                let client = self.client.clone();
+                let tx = self.tx.clone();
+                let endpoint = self.endpoint.clone();
+                tokio::spawn(async move {
+                    let result = send_decision(&client, &request_id, &decision)
+                        .await
+                        .map_err(|e| e.with_endpoint(&endpoint));
+                    match &result {
+                        Ok(()) => tracing::info!(request = %request_id, decision = decision.verb(), "sent"),
+                        Err(e) => tracing::warn!(request = %request_id, error = %e, "send failed"),
+                    }
+                    let _ = tx.send(Msg::Sent { request_id, result });
+                });
+            }
+            Effect::LoadTypeNames => {
+                let client = self.client.clone();
+                let tx = self.tx.clone();
+                tokio::spawn(async move {
+                    match load_type_names(&client).await {
+                        Ok(names) => {
+                            let _ = tx.send(Msg::TypeNames(names));
+                        }
+                        Err(e) => tracing::warn!(error = %e, "cannot list qualification types"),
+                    }
+                });
+            }
+            Effect::Suspend | Effect::Quit => {}
+        }
+    }
+}
+
+/// Send one decision (one call; the SDK retries transient failures itself).
+pub async fn send_decision(client: &Client, request_id: &str, decision: &Decision) -> Result<(), ApiError> {
+    match decision {
+        Decision::Accept { value } => client
+            .accept_qualification_request()
+            .qualification_request_id(request_id)
+            .integer_value(*value)
+            .send()
+            .await
+            .map(|_| ())
+            .map_err(classify),
+        Decision::Reject { reason } => client
+            .reject_qualification_request()
+            .qualification_request_id(request_id)
+            .reason(reason)
+            .send()
+            .await
+            .map(|_| ())
+            .map_err(classify),
+    }
+}
+
+/// Names of the caller's qualification types (all pages).
+pub async fn load_type_names(client: &Client) -> Result<Vec<(String, String)>, ApiError> {
+    let mut out = Vec::new();
+    let mut token: Option<String> = None;
+    for _ in 0..1000 {
+        let page = client
+            .list_qualification_types()
+            .must_be_requestable(false)
+            .must_be_owned_by_caller(true)
+            .max_results(100)
+            .set_next_token(token.clone())
+            .send()
+            .await
+            .map_err(classify)?;
+        for t in page.qualification_types.unwrap_or_default() {
+            if let (Some(id), Some(name)) = (t.qualification_type_id, t.name) {
+                out.push((id, name));
+            }
+        }
+        match page.next_token.filter(|t| !t.is_empty()) {
+            Some(t) if Some(&t) != token.as_ref() => token = Some(t),
+            _ => break,
+        }
+    }
+    Ok(out)
+}
+
+async fn run_loop(
+    mut app: App,
+    client: Client,
+    endpoint: String,
+    credentials_error: Option<String>,
+    notices: Vec<(Level, String)>,
+) -> Result<ExitCode, String> {
+    let (tx, mut rx) = mpsc::unbounded_channel::<Msg>();
+    let mut exec = Executor {
+        client,
+        endpoint,
+        tx: tx.clone(),
+        fetch_cancel: CancellationToken::new(),
+        credentials_error,
+    };
+    let mut guard = terminal::Guard::new().map_err(|e| format!("cannot set up the terminal: {e}"))?;
+    let started = Instant::now();
+    let now = move || started.elapsed().as_millis() as u64;
+    if let Ok(size) = guard.terminal.size() {
+        app.update(now(), Msg::Resize { width: size.width, height: size.height });
+    }
+    for (level, text) in notices {
+        app.update(now(), Msg::Notice { level, text });
+    }
+    for fx in app.start(now()) {
+        exec.run(fx);
+    }
+    #[cfg(unix)]
+    let (mut sigterm, mut sighup) = {
+        use tokio::signal::unix::{SignalKind, signal};
+        (
+            signal(SignalKind::terminate()).map_err(|e| e.to_string())?,
+            signal(SignalKind::hangup()).map_err(|e| e.to_string())?,
+        )
+    };
+    let mut events = EventStream::new();
+    let mut tick = tokio::time::interval(TICK);
+    tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Skip);
+    let mut dirty = true;
+    let mut exit = ExitCode::SUCCESS;
+    loop {
+        if dirty {
+            guard
+                .terminal
+                .draw(|f| crate::ui::draw(f, &app))
+                .map_err(|e| format!("cannot draw: {e}"))?;
+            dirty = false;
+        }
+        let first = tokio::select! {
+            ev = events.next() => match ev {
+                Some(Ok(Event::Key(k))) => Some(Msg::Key(k)),
+                Some(Ok(Event::Resize(width, height))) => Some(Msg::Resize { width, height }),
+                Some(Ok(_)) => None,
+                Some(Err(e)) => return Err(format!("cannot read the terminal: {e}")),
+                None => break,
+            },
+            Some(m) = rx.recv() => Some(m),
+            _ = tick.tick() => app.wants_ticks().then_some(Msg::Tick),
+            _ = sigterm.recv() => { exit = ExitCode::from(143); break }
+            _ = sighup.recv() => { exit = ExitCode::from(129); break }
+        };
+        let Some(first) = first else { continue };
+        // Coalesce: handle everything already waiting, then draw once.
+        let mut batch = vec![first];
+        while let Ok(m) = rx.try_recv() {
+            batch.push(m);
+        }
+        let mut quit = false;
+        for msg in batch {
+            for fx in app.update(now(), msg) {
+                match fx {
+                    Effect::Quit => quit = true,
+                    Effect::Suspend => {
+                        guard.suspend().map_err(|e| format!("cannot resume the terminal: {e}"))?;
+                    }
+                    other => exec.run(other),
+                }
+            }
+        }
+        dirty = true;
+        if quit {
+            break;
+        }
+    }
+    exec.fetch_cancel.cancel();
+    drop(guard);
+    let c = app.counts();
+    let left = app.active_count();
+    eprintln!(
+        "mturk-triage: {} decided this session, {} still pending{}",
+        c.decided,
+        c.pending,
+        if left > 0 { format!(", {left} decision(s) NOT sent") } else { String::new() }
+    );
+    Ok(exit)
+}

@@ -1,1 +1,76 @@
-//! Pure render functions of the App state, one module per screen region.
+//! Pure render functions of the [`App`] state, one module per screen region. Rendering never
+//! does I/O and never blocks; every string from a worker or a form goes through
+//! `qform::sanitize` before it becomes a span.
+
+pub mod detail;
+pub mod dialogs;
+pub mod header;
+pub mod help;
+pub mod list;
+pub mod status;
+pub mod theme;
+
+use ratatui::Frame;
+use ratatui::layout::{Constraint, Direction, Layout, Rect};
+
+use crate::app::{App, Mode};
+
+/// From this width on, list and detail stand side by side.
+pub const WIDE: u16 = 120;
+/// Width of the list pane in the wide layout.
+pub const LIST_WIDTH_WIDE: u16 = 58;
+
+/// The screen regions for a terminal size.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Areas {
+    pub header: Rect,
+    pub list: Rect,
+    pub detail: Rect,
+    pub message: Rect,
+    pub hints: Rect,
+}
+
+pub fn areas(area: Rect) -> Areas {
+    let [header, body, message, hints] = Layout::vertical([
+        Constraint::Length(1),
+        Constraint::Min(0),
+        Constraint::Length(1),
+        Constraint::Length(1),
+    ])
+    .areas(area);
+    let (list, detail) = if area.width >= WIDE {
+        let [l, d] = Layout::default()
+            .direction(Direction::Horizontal)
+            .constraints([Constraint::Length(LIST_WIDTH_WIDE), Constraint::Min(0)])
+            .areas(body);
+        (l, d)
+    } else {
+        let list_h = (body.height * 2 / 5).max(5).min(body.height);
+        let [l, d] = Layout::vertical([Constraint::Length(list_h), Constraint::Min(0)]).areas(body);
+        (l, d)
+    };
+    Areas { header, list, detail, message, hints }
+}
+
+/// Visible rows of the list for a terminal size (the block's borders and column header removed).
+pub fn list_rows(width: u16, height: u16) -> usize {
+    let a = areas(Rect::new(0, 0, width, height));
+    usize::from(a.list.height.saturating_sub(3))
+}
+
+/// Draw the whole screen.
+pub fn draw(frame: &mut Frame, app: &App) {
+    let a = areas(frame.area());
+    header::render(frame, a.header, app);
+    list::render(frame, a.list, app);
+    detail::render(frame, a.detail, app);
+    status::render_message(frame, a.message, app);
+    status::render_hints(frame, a.hints, app);
+    match &app.mode {
+        Mode::Normal => {}
+        Mode::Help => help::render(frame, frame.area()),
+        Mode::ValuePrompt { .. } | Mode::ReasonPrompt { .. } | Mode::ConfirmQuit => {
+            dialogs::render(frame, frame.area(), app)
+        }
+    }
+}

@@ -1,0 +1,91 @@
+//! The terminal guard: raw mode + alternate screen on enter; restored exactly once on every exit
+//! path (normal return, error, panic anywhere, signals), and around Ctrl-Z suspension.
+
+use std::io::{Stdout, Write, stdout};
+use std::sync::atomic::{AtomicBool, Ordering};
+
+use crossterm::cursor::Show;
+use crossterm::terminal::{EnterAlternateScreen, LeaveAlternateScreen, disable_raw_mode, enable_raw_mode};
+use crossterm::{execute, queue};
+use ratatui::Terminal;
+use ratatui::backend::CrosstermBackend;
+
+/// True while the terminal is in raw mode / the alternate screen.
+static ACTIVE: AtomicBool = AtomicBool::new(false);
+
+pub type Tui = Terminal<CrosstermBackend<Stdout>>;
+
+/// Put the terminal back: cooked mode, main screen, visible cursor. Does nothing when already
+/// restored, so every exit path may call it.
+pub fn restore() {
+    if ACTIVE.swap(false, Ordering::SeqCst) {
+        let mut out = stdout();
+        let _ = queue!(out, LeaveAlternateScreen, Show);
+        let _ = out.flush();
+        let _ = disable_raw_mode();
+    }
+}
+
+fn enter() -> std::io::Result<()> {
+    enable_raw_mode()?;
+    ACTIVE.store(true, Ordering::SeqCst);
+    execute!(stdout(), EnterAlternateScreen)?;
+    Ok(())
+}
+
+/// Restores the terminal when dropped.
+pub struct Guard {
+    pub terminal: Tui,
+}
+
+impl Guard {
+    /// Enter raw mode and the alternate screen, and make sure a panic anywhere (render, a
+    /// background task) restores the terminal before its message is printed, then exits.
+    pub fn new() -> std::io::Result<Guard> {
+        install_panic_hook();
+        enter()?;
+        let terminal = match Terminal::new(CrosstermBackend::new(stdout())) {
+            Ok(t) => t,
+            Err(e) => {
+                restore();
+                return Err(e);
+            }
+        };
+        Ok(Guard { terminal })
+    }
+
+    /// Ctrl-Z: give the terminal back to the shell, stop, and take it again on `fg`.
+    pub fn suspend(&mut self) -> std::io::Result<()> {
+        restore();
+        #[cfg(unix)]
+        // SAFETY: raising a signal on our own process has no memory-safety preconditions.
+        unsafe {
+            libc::raise(libc::SIGTSTP);
+        }
+        enter()?;
+        self.terminal.clear()?;
+        Ok(())
+    }
+}
+
+impl Drop for Guard {
+    fn drop(&mut self) {
+        restore();
+    }
+}
+
+static HOOK_SET: AtomicBool = AtomicBool::new(false);
+
+fn install_panic_hook() {
+    if HOOK_SET.swap(true, Ordering::SeqCst) {
+        return;
+    }
+    let previous = std::panic::take_hook();
+    std::panic::set_hook(Box::new(move |info| {
+        restore();
+        previous(info);
+        eprintln!("mturk-triage: internal error; the terminal was restored. Log: see --help for the data directory.");
+        // A panic in a background task must not leave the UI drawing on a restored terminal.
+        std::process::exit(101);
+    }));
+}

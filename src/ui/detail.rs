@@ -1,0 +1,124 @@
+//! The detail pane: the selected request's facts, its decision state, and the review of the
+//! worker's Answer against the Test (from the `qform` layout), scrolling on its own.
+
+use ratatui::Frame;
+use ratatui::layout::Rect;
+use ratatui::style::Style;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Block, Borders, Paragraph};
+
+use super::theme;
+use crate::app::{App, Decision, Focus, Row, RowState};
+use crate::mturk::fetcher::format_time;
+use crate::qform::sanitize::{sanitize, truncate};
+
+pub fn render(frame: &mut Frame, area: Rect, app: &App) {
+    let border = if app.focus == Focus::Detail { theme::focused_border() } else { Style::new() };
+    let block = Block::new().borders(Borders::ALL).border_style(border).title(" Review ");
+    let inner = block.inner(area);
+    frame.render_widget(block, area);
+    if inner.width == 0 || inner.height == 0 {
+        return;
+    }
+    let width = usize::from(inner.width);
+    let Some(row) = app.selected_row() else {
+        frame.render_widget(Paragraph::new(Line::styled("no request selected", theme::dim())), inner);
+        return;
+    };
+    let mut lines = facts(app, row, width);
+    lines.push(Line::raw(""));
+    lines.extend(review_lines(app, row, inner.width));
+    let max_scroll = lines.len().saturating_sub(usize::from(inner.height));
+    let scroll = usize::from(app.detail_scroll).min(max_scroll);
+    let visible: Vec<Line> = lines.into_iter().skip(scroll).take(usize::from(inner.height)).collect();
+    frame.render_widget(Paragraph::new(visible), inner);
+}
+
+fn kv(label: &str, value: String, width: usize) -> Line<'static> {
+    let label_w = label.chars().count() + 2;
+    Line::from(vec![
+        Span::styled(format!("{label}: "), theme::dim()),
+        Span::raw(truncate(&value, width.saturating_sub(label_w))),
+    ])
+}
+
+fn facts(app: &App, row: &Row, width: usize) -> Vec<Line<'static>> {
+    let r = &row.req;
+    let type_name = match app.type_names.get(&r.type_id) {
+        Some(n) => format!("{} ({})", sanitize(n), sanitize(&r.type_id)),
+        None => sanitize(&r.type_id),
+    };
+    let mut out = vec![
+        kv("Worker", sanitize(&r.worker_id), width),
+        kv("Type", type_name, width),
+        kv("Submitted", format_time(r.submit_time), width),
+        kv("Request", sanitize(&r.id), width),
+    ];
+    let (text, style) = state_text(&row.state, app.now_ms);
+    out.push(Line::from(vec![
+        Span::styled("Decision: ", theme::dim()),
+        Span::styled(truncate(&text, width.saturating_sub(10)), style),
+    ]));
+    out
+}
+
+fn describe(d: &Decision) -> String {
+    match d {
+        Decision::Accept { value } => format!("accept with value {value}"),
+        Decision::Reject { reason } => format!("reject — “{}”", sanitize(reason)),
+    }
+}
+
+fn state_text(state: &RowState, now_ms: u64) -> (String, Style) {
+    match state {
+        RowState::Pending => ("undecided".into(), theme::dim()),
+        RowState::Queued { decision, due_ms, attempt: 0 } => (
+            format!(
+                "{} — sent in {}s (u undoes)",
+                describe(decision),
+                due_ms.saturating_sub(now_ms).div_ceil(1000)
+            ),
+            theme::warn(),
+        ),
+        RowState::Queued { decision, due_ms, attempt } => (
+            format!(
+                "{} — retry {} in {}s",
+                describe(decision),
+                attempt,
+                due_ms.saturating_sub(now_ms).div_ceil(1000)
+            ),
+            theme::warn(),
+        ),
+        RowState::Sending { decision, .. } => (format!("{} — sending…", describe(decision)), theme::warn()),
+        RowState::Done { decision } => {
+            let style = match decision {
+                Decision::Accept { .. } => theme::accepted(),
+                Decision::Reject { .. } => theme::rejected(),
+            };
+            (format!("{} — done", describe(decision)), style)
+        }
+        RowState::AlreadyProcessed { message, .. } => {
+            (format!("already processed ({})", sanitize(message)), theme::dim())
+        }
+        RowState::Failed { decision, error } => (
+            format!("{} — FAILED: {} (t retries)", describe(decision), sanitize(&error.to_string())),
+            theme::error(),
+        ),
+        RowState::Unknown { decision, error } => (
+            format!("{} — outcome unknown ({}); re-listing settles it", describe(decision), sanitize(&error.to_string())),
+            theme::warn(),
+        ),
+    }
+}
+
+fn review_lines(_app: &App, row: &Row, width: u16) -> Vec<Line<'static>> {
+    let w = usize::from(width);
+    let mut out = Vec::new();
+    for (label, xml) in [("Test", &*row.req.test), ("Answer", row.req.answer.as_str())] {
+        out.push(Line::styled(label.to_string(), theme::heading()));
+        for l in xml.lines() {
+            out.push(Line::raw(truncate(&sanitize(l), w)));
+        }
+    }
+    out
+}

@@ -1,0 +1,37 @@
+//! The help screen, built from the same key table as the hints.
+
+use ratatui::Frame;
+use ratatui::layout::Rect;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Block, Borders, Clear, Paragraph};
+
+use super::theme;
+use crate::app::keys::BINDINGS;
+
+pub fn render(frame: &mut Frame, screen: Rect) {
+    let mut lines: Vec<Line> = BINDINGS
+        .iter()
+        .map(|b| {
+            Line::from(vec![
+                Span::styled(format!("{:<8}", b.label), theme::key()),
+                Span::raw(b.help),
+            ])
+        })
+        .collect();
+    lines.push(Line::raw(""));
+    lines.push(Line::styled("Decisions wait in the outbox for the undo window, then go out in the background.", theme::dim()));
+    lines.push(Line::styled("A reject's Reason is shown to the worker.", theme::dim()));
+    let h = (lines.len() as u16 + 2).min(screen.height);
+    let w = 76.min(screen.width);
+    let area = Rect::new(
+        screen.x + (screen.width - w) / 2,
+        screen.y + (screen.height - h) / 2,
+        w,
+        h,
+    );
+    frame.render_widget(Clear, area);
+    frame.render_widget(
+        Paragraph::new(lines).block(Block::new().borders(Borders::ALL).title(" Keys — any key closes ")),
+        area,
+    );
+}
