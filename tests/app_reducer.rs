@@ -8,11 +8,19 @@ use mturk_triage::mturk::error::{ApiError, ErrorKind};
 use mturk_triage::mturk::fetcher::{Page, PendingRequest, Stop, Summary};
 
 fn env() -> EnvInfo {
-    EnvInfo { label: "SANDBOX".into(), production: false, endpoint: "https://x".into() }
+    EnvInfo {
+        label: "SANDBOX".into(),
+        production: false,
+        endpoint: "https://x".into(),
+    }
 }
 
 fn config(undo_secs: u64) -> Config {
-    Config { undo_secs, concurrency: 2, ..Config::default() }
+    Config {
+        undo_secs,
+        concurrency: 2,
+        ..Config::default()
+    }
 }
 
 fn req(i: usize) -> PendingRequest {
@@ -27,7 +35,11 @@ fn req(i: usize) -> PendingRequest {
 }
 
 fn page(number: usize, range: std::ops::Range<usize>, total: usize) -> Page {
-    Page { number, requests: range.map(req).collect(), total }
+    Page {
+        number,
+        requests: range.map(req).collect(),
+        total,
+    }
 }
 
 fn key(c: char) -> Msg {
@@ -39,23 +51,49 @@ fn code(c: KeyCode) -> Msg {
 }
 
 fn done(pages: usize, total: usize) -> Summary {
-    Summary { pages, total, duplicates: 0, stop: Stop::Complete }
+    Summary {
+        pages,
+        total,
+        duplicates: 0,
+        stop: Stop::Complete,
+    }
 }
 
 /// An app with `n` listed requests (one completed listing, generation 1).
 fn loaded(n: usize, undo_secs: u64) -> App {
     let mut app = App::new(env(), None, config(undo_secs));
     let fx = app.start(0);
-    assert_eq!(fx[0], Effect::Fetch { generation: 1, type_id: None });
-    app.update(0, Msg::Page { generation: 1, page: page(1, 0..n, n) });
-    app.update(0, Msg::FetchDone { generation: 1, summary: done(1, n) });
+    assert_eq!(
+        fx[0],
+        Effect::Fetch {
+            generation: 1,
+            type_id: None
+        }
+    );
+    app.update(
+        0,
+        Msg::Page {
+            generation: 1,
+            page: page(1, 0..n, n),
+        },
+    );
+    app.update(
+        0,
+        Msg::FetchDone {
+            generation: 1,
+            summary: done(1, n),
+        },
+    );
     app
 }
 
 fn sends(fx: &[Effect]) -> Vec<(String, Decision)> {
     fx.iter()
         .filter_map(|e| match e {
-            Effect::Send { request_id, decision } => Some((request_id.clone(), decision.clone())),
+            Effect::Send {
+                request_id,
+                decision,
+            } => Some((request_id.clone(), decision.clone())),
             _ => None,
         })
         .collect()
@@ -79,14 +117,46 @@ fn err(kind: ErrorKind, turk: Option<&str>) -> ApiError {
 fn pages_become_rows_as_they_arrive_with_progress() {
     let mut app = App::new(env(), None, config(5));
     app.start(0);
-    app.update(1, Msg::Page { generation: 1, page: page(1, 0..100, 100) });
+    app.update(
+        1,
+        Msg::Page {
+            generation: 1,
+            page: page(1, 0..100, 100),
+        },
+    );
     assert_eq!(app.rows.len(), 100);
-    assert_eq!(app.listing, Listing::Loading { generation: 1, pages: 1, total: 100 });
-    app.update(2, Msg::Page { generation: 1, page: page(2, 100..150, 150) });
-    app.update(3, Msg::FetchDone { generation: 1, summary: done(2, 150) });
+    assert_eq!(
+        app.listing,
+        Listing::Loading {
+            generation: 1,
+            pages: 1,
+            total: 100
+        }
+    );
+    app.update(
+        2,
+        Msg::Page {
+            generation: 1,
+            page: page(2, 100..150, 150),
+        },
+    );
+    app.update(
+        3,
+        Msg::FetchDone {
+            generation: 1,
+            summary: done(2, 150),
+        },
+    );
     assert_eq!(app.rows.len(), 150);
     assert_eq!(app.counts().pending, 150);
-    assert!(matches!(app.listing, Listing::Done { pages: 2, total: 150, .. }));
+    assert!(matches!(
+        app.listing,
+        Listing::Done {
+            pages: 2,
+            total: 150,
+            ..
+        }
+    ));
     // MTurk repeats the whole form in every request: stored once.
     assert_eq!(app.distinct_tests(), 1);
 }
@@ -95,16 +165,46 @@ fn pages_become_rows_as_they_arrive_with_progress() {
 fn accept_waits_for_the_undo_window_then_sends_once_and_advances() {
     let mut app = loaded(3, 5);
     let fx = app.update(1_000, key('a'));
-    assert!(sends(&fx).is_empty(), "nothing is sent during the undo window");
-    assert_eq!(state(&app, "QR0000"), RowState::Queued { decision: Decision::Accept { value: 1 }, due_ms: 6_000, attempt: 0 });
-    assert_eq!(app.selected, 1, "cursor moves to the next undecided request");
+    assert!(
+        sends(&fx).is_empty(),
+        "nothing is sent during the undo window"
+    );
+    assert_eq!(
+        state(&app, "QR0000"),
+        RowState::Queued {
+            decision: Decision::Accept { value: 1 },
+            due_ms: 6_000,
+            attempt: 0
+        }
+    );
+    assert_eq!(
+        app.selected, 1,
+        "cursor moves to the next undecided request"
+    );
     assert!(sends(&app.update(5_999, Msg::Tick)).is_empty());
     let fx = app.update(6_000, Msg::Tick);
-    assert_eq!(sends(&fx), vec![("QR0000".to_string(), Decision::Accept { value: 1 })]);
+    assert_eq!(
+        sends(&fx),
+        vec![("QR0000".to_string(), Decision::Accept { value: 1 })]
+    );
     assert!(matches!(state(&app, "QR0000"), RowState::Sending { .. }));
-    assert!(sends(&app.update(6_100, Msg::Tick)).is_empty(), "never a second call while in flight");
-    app.update(6_200, Msg::Sent { request_id: "QR0000".into(), result: Ok(()) });
-    assert_eq!(state(&app, "QR0000"), RowState::Done { decision: Decision::Accept { value: 1 } });
+    assert!(
+        sends(&app.update(6_100, Msg::Tick)).is_empty(),
+        "never a second call while in flight"
+    );
+    app.update(
+        6_200,
+        Msg::Sent {
+            request_id: "QR0000".into(),
+            result: Ok(()),
+        },
+    );
+    assert_eq!(
+        state(&app, "QR0000"),
+        RowState::Done {
+            decision: Decision::Accept { value: 1 }
+        }
+    );
     assert_eq!(app.counts().decided, 1);
 }
 
@@ -136,8 +236,17 @@ fn a_second_key_on_a_decided_row_never_sends_twice() {
     assert_eq!(app.selected, 0);
     all.extend(sends(&app.update(2, key('a'))));
     all.extend(sends(&app.update(3, key('r'))));
-    assert!(matches!(app.mode, Mode::Normal), "no reason prompt on a row in flight");
-    app.update(4, Msg::Sent { request_id: "QR0000".into(), result: Ok(()) });
+    assert!(
+        matches!(app.mode, Mode::Normal),
+        "no reason prompt on a row in flight"
+    );
+    app.update(
+        4,
+        Msg::Sent {
+            request_id: "QR0000".into(),
+            result: Ok(()),
+        },
+    );
     all.extend(sends(&app.update(5, key('a'))));
     assert_eq!(all.len(), 1);
 }
@@ -150,11 +259,17 @@ fn request_error_marks_already_processed_and_is_not_retried() {
         10,
         Msg::Sent {
             request_id: "QR0000".into(),
-            result: Err(err(ErrorKind::Request, Some("AWS.MechanicalTurk.QualificationRequestDoesNotExist"))),
+            result: Err(err(
+                ErrorKind::Request,
+                Some("AWS.MechanicalTurk.QualificationRequestDoesNotExist"),
+            )),
         },
     );
     assert!(fx.is_empty());
-    assert!(matches!(state(&app, "QR0000"), RowState::AlreadyProcessed { .. }));
+    assert!(matches!(
+        state(&app, "QR0000"),
+        RowState::AlreadyProcessed { .. }
+    ));
     assert!(sends(&app.update(100_000, Msg::Tick)).is_empty());
 }
 
@@ -162,17 +277,38 @@ fn request_error_marks_already_processed_and_is_not_retried() {
 fn service_faults_are_retried_with_backoff_then_fail_and_t_retries() {
     let mut app = loaded(1, 0);
     app.update(0, key('a'));
-    let fault = || Msg::Sent { request_id: "QR0000".into(), result: Err(err(ErrorKind::ServiceFault, None)) };
+    let fault = || Msg::Sent {
+        request_id: "QR0000".into(),
+        result: Err(err(ErrorKind::ServiceFault, None)),
+    };
     app.update(10, fault());
-    let RowState::Queued { due_ms, attempt: 1, .. } = state(&app, "QR0000") else { panic!("requeued") };
-    assert!((1_010..=1_510).contains(&due_ms), "first backoff 1–1.5 s, got {due_ms}");
+    let RowState::Queued {
+        due_ms, attempt: 1, ..
+    } = state(&app, "QR0000")
+    else {
+        panic!("requeued")
+    };
+    assert!(
+        (1_010..=1_510).contains(&due_ms),
+        "first backoff 1–1.5 s, got {due_ms}"
+    );
     assert!(sends(&app.update(due_ms - 1, Msg::Tick)).is_empty());
     assert_eq!(sends(&app.update(due_ms, Msg::Tick)).len(), 1);
     app.update(due_ms + 10, fault());
-    let RowState::Queued { due_ms: d2, attempt: 2, .. } = state(&app, "QR0000") else { panic!("requeued") };
+    let RowState::Queued {
+        due_ms: d2,
+        attempt: 2,
+        ..
+    } = state(&app, "QR0000")
+    else {
+        panic!("requeued")
+    };
     assert_eq!(sends(&app.update(d2, Msg::Tick)).len(), 1);
     app.update(d2 + 10, fault());
-    assert!(matches!(state(&app, "QR0000"), RowState::Failed { .. }), "gives up after 3 attempts");
+    assert!(
+        matches!(state(&app, "QR0000"), RowState::Failed { .. }),
+        "gives up after 3 attempts"
+    );
     assert!(sends(&app.update(d2 + 100_000, Msg::Tick)).is_empty());
     let fx = app.update(d2 + 100_001, key('t'));
     assert_eq!(sends(&fx).len(), 1, "t sends again");
@@ -183,20 +319,51 @@ fn unknown_outcome_is_settled_by_a_relist_before_any_resend() {
     let mut app = loaded(3, 0);
     app.update(0, key('a')); // QR0000
     app.update(0, key('a')); // QR0001
-    let timeout = |id: &str| Msg::Sent { request_id: id.into(), result: Err(err(ErrorKind::Timeout, None)) };
+    let timeout = |id: &str| Msg::Sent {
+        request_id: id.into(),
+        result: Err(err(ErrorKind::Timeout, None)),
+    };
     let fx = app.update(10, timeout("QR0000"));
-    assert_eq!(fx, vec![Effect::Fetch { generation: 2, type_id: None }]);
+    assert_eq!(
+        fx,
+        vec![Effect::Fetch {
+            generation: 2,
+            type_id: None
+        }]
+    );
     assert!(matches!(state(&app, "QR0000"), RowState::Unknown { .. }));
     app.update(11, timeout("QR0001"));
     // Locked while unknown.
     app.update(12, key('g'));
     assert!(sends(&app.update(13, key('a'))).is_empty());
     // The re-list shows QR0000 still pending (not applied) and QR0001 gone (applied).
-    app.update(20, Msg::Page { generation: 2, page: Page { number: 1, requests: vec![req(0), req(2)], total: 2 } });
-    app.update(21, Msg::FetchDone { generation: 2, summary: done(1, 2) });
+    app.update(
+        20,
+        Msg::Page {
+            generation: 2,
+            page: Page {
+                number: 1,
+                requests: vec![req(0), req(2)],
+                total: 2,
+            },
+        },
+    );
+    app.update(
+        21,
+        Msg::FetchDone {
+            generation: 2,
+            summary: done(1, 2),
+        },
+    );
     assert!(matches!(state(&app, "QR0000"), RowState::Failed { .. }));
-    assert!(matches!(state(&app, "QR0001"), RowState::AlreadyProcessed { .. }));
-    assert!(sends(&app.update(100_000, Msg::Tick)).is_empty(), "nothing resent by itself");
+    assert!(matches!(
+        state(&app, "QR0001"),
+        RowState::AlreadyProcessed { .. }
+    ));
+    assert!(
+        sends(&app.update(100_000, Msg::Tick)).is_empty(),
+        "nothing resent by itself"
+    );
 }
 
 #[test]
@@ -206,17 +373,39 @@ fn relist_keeps_the_selection_on_the_same_request() {
     app.update(0, code(KeyCode::Down));
     assert_eq!(app.selected_row().unwrap().req.id, "QR0002");
     let fx = app.update(0, key('R'));
-    assert!(fx.contains(&Effect::Fetch { generation: 2, type_id: None }));
+    assert!(fx.contains(&Effect::Fetch {
+        generation: 2,
+        type_id: None
+    }));
     // A new, earlier request arrives, and QR0001 was decided elsewhere.
     let mut early = req(99);
     early.submit_time = Some(1_600_000_000.0);
     let mut reqs: Vec<_> = (0..10).filter(|&i| i != 1).map(req).collect();
     reqs.push(early);
-    app.update(1, Msg::Page { generation: 2, page: Page { number: 1, requests: reqs, total: 10 } });
+    app.update(
+        1,
+        Msg::Page {
+            generation: 2,
+            page: Page {
+                number: 1,
+                requests: reqs,
+                total: 10,
+            },
+        },
+    );
     assert_eq!(app.selected_row().unwrap().req.id, "QR0002");
-    app.update(2, Msg::FetchDone { generation: 2, summary: done(1, 10) });
+    app.update(
+        2,
+        Msg::FetchDone {
+            generation: 2,
+            summary: done(1, 10),
+        },
+    );
     assert_eq!(app.selected_row().unwrap().req.id, "QR0002");
-    assert!(app.row("QR0001").is_none(), "a request decided elsewhere leaves the list");
+    assert!(
+        app.row("QR0001").is_none(),
+        "a request decided elsewhere leaves the list"
+    );
     assert_eq!(app.rows[0].req.id, "QR0099", "sorted by submit time");
     assert_eq!(app.rows.len(), 10);
 }
@@ -225,7 +414,13 @@ fn relist_keeps_the_selection_on_the_same_request() {
 fn stale_pages_from_an_earlier_listing_are_ignored() {
     let mut app = loaded(2, 5);
     app.update(0, key('R'));
-    app.update(1, Msg::Page { generation: 1, page: page(2, 50..60, 60) });
+    app.update(
+        1,
+        Msg::Page {
+            generation: 1,
+            page: page(2, 50..60, 60),
+        },
+    );
     assert_eq!(app.rows.len(), 2);
 }
 
@@ -235,12 +430,23 @@ fn reject_asks_for_a_reason_and_sends_it() {
     app.update(0, key('r'));
     assert!(matches!(app.mode, Mode::ReasonPrompt { .. }));
     app.update(0, code(KeyCode::Enter));
-    assert!(matches!(app.mode, Mode::ReasonPrompt { error: Some(_), .. }), "empty reason refused");
+    assert!(
+        matches!(app.mode, Mode::ReasonPrompt { error: Some(_), .. }),
+        "empty reason refused"
+    );
     for c in "Too short, sorry".chars() {
         app.update(0, key(c));
     }
     let fx = app.update(0, code(KeyCode::Enter));
-    assert_eq!(sends(&fx), vec![("QR0000".to_string(), Decision::Reject { reason: "Too short, sorry".into() })]);
+    assert_eq!(
+        sends(&fx),
+        vec![(
+            "QR0000".to_string(),
+            Decision::Reject {
+                reason: "Too short, sorry".into()
+            }
+        )]
+    );
     assert!(matches!(app.mode, Mode::Normal));
 }
 
@@ -262,14 +468,23 @@ fn reject_templates_and_escape() {
 #[test]
 fn accept_with_value_prompt() {
     let mut app = loaded(2, 0);
-    app.update(0, Msg::Key(KeyEvent::new(KeyCode::Char('A'), KeyModifiers::SHIFT)));
+    app.update(
+        0,
+        Msg::Key(KeyEvent::new(KeyCode::Char('A'), KeyModifiers::SHIFT)),
+    );
     app.update(0, code(KeyCode::Backspace)); // remove the default "1"
     app.update(0, key('x'));
-    assert!(matches!(app.mode, Mode::ValuePrompt { error: Some(_), .. }), "letters refused");
+    assert!(
+        matches!(app.mode, Mode::ValuePrompt { error: Some(_), .. }),
+        "letters refused"
+    );
     app.update(0, key('4'));
     app.update(0, key('2'));
     let fx = app.update(0, code(KeyCode::Enter));
-    assert_eq!(sends(&fx), vec![("QR0000".to_string(), Decision::Accept { value: 42 })]);
+    assert_eq!(
+        sends(&fx),
+        vec![("QR0000".to_string(), Decision::Accept { value: 42 })]
+    );
 }
 
 #[test]
@@ -281,7 +496,13 @@ fn quit_asks_while_decisions_wait_and_can_send_first() {
     let fx = app.update(1, key('s'));
     assert_eq!(sends(&fx).len(), 1, "waiting decision sent now");
     assert!(!fx.contains(&Effect::Quit), "not before it is answered");
-    let fx = app.update(2, Msg::Sent { request_id: "QR0000".into(), result: Ok(()) });
+    let fx = app.update(
+        2,
+        Msg::Sent {
+            request_id: "QR0000".into(),
+            result: Ok(()),
+        },
+    );
     assert!(fx.contains(&Effect::Quit));
 }
 
@@ -292,7 +513,10 @@ fn quit_asked_then_escape_stays_and_y_quits_without_sending() {
     app.update(0, key('q'));
     app.update(0, code(KeyCode::Esc));
     assert!(matches!(app.mode, Mode::Normal));
-    app.update(0, Msg::Key(KeyEvent::new(KeyCode::Char('c'), KeyModifiers::CONTROL)));
+    app.update(
+        0,
+        Msg::Key(KeyEvent::new(KeyCode::Char('c'), KeyModifiers::CONTROL)),
+    );
     assert!(matches!(app.mode, Mode::ConfirmQuit));
     let fx = app.update(0, key('y'));
     assert_eq!(fx, vec![Effect::Quit]);
@@ -303,7 +527,13 @@ fn quit_without_pending_decisions_is_immediate() {
     let mut app = loaded(2, 5);
     assert_eq!(app.update(0, key('q')), vec![Effect::Quit]);
     let mut app = loaded(2, 5);
-    assert_eq!(app.update(0, Msg::Key(KeyEvent::new(KeyCode::Char('c'), KeyModifiers::CONTROL))), vec![Effect::Quit]);
+    assert_eq!(
+        app.update(
+            0,
+            Msg::Key(KeyEvent::new(KeyCode::Char('c'), KeyModifiers::CONTROL))
+        ),
+        vec![Effect::Quit]
+    );
 }
 
 #[test]
@@ -323,7 +553,13 @@ fn sends_respect_the_concurrency_bound() {
     }
     let fx = app.update(1_000, Msg::Tick);
     assert_eq!(sends(&fx).len(), 2);
-    let fx = app.update(1_100, Msg::Sent { request_id: sends(&fx)[0].0.clone(), result: Ok(()) });
+    let fx = app.update(
+        1_100,
+        Msg::Sent {
+            request_id: sends(&fx)[0].0.clone(),
+            result: Ok(()),
+        },
+    );
     assert_eq!(sends(&fx).len(), 1);
     assert_eq!(app.counts().in_flight, 4);
 }

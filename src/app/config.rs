@@ -42,9 +42,10 @@ impl Config {
         let path = config_path();
         match &path {
             Some(p) if p.exists() => Ok((Config::from_file(p)?, path)),
-            Some(p) if std::env::var_os("MTURK_TRIAGE_CONFIG").is_some() => {
-                Err(format!("config file {} (MTURK_TRIAGE_CONFIG) does not exist", p.display()))
-            }
+            Some(p) if std::env::var_os("MTURK_TRIAGE_CONFIG").is_some() => Err(format!(
+                "config file {} (MTURK_TRIAGE_CONFIG) does not exist",
+                p.display()
+            )),
             _ => Ok((Config::default(), None)),
         }
     }
@@ -99,8 +100,16 @@ mod tests {
 
     #[test]
     fn bad_values_are_named() {
-        assert!(Config::parse("concurrency = 0").unwrap_err().contains("concurrency"));
-        assert!(Config::parse("undo_sec = 1").unwrap_err().contains("undo_sec"));
+        assert!(
+            Config::parse("concurrency = 0")
+                .unwrap_err()
+                .contains("concurrency")
+        );
+        assert!(
+            Config::parse("undo_sec = 1")
+                .unwrap_err()
+                .contains("undo_sec")
+        );
         assert!(Config::parse("default_value = \"x\"").is_err());
     }
 }

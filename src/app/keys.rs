@@ -222,10 +222,22 @@ mod tests {
     #[test]
     fn keys_map_to_actions() {
         let k = |c, m| KeyEvent::new(c, m);
-        assert_eq!(action_for(&k(KeyCode::Char('a'), NONE)), Some(Action::Accept));
-        assert_eq!(action_for(&k(KeyCode::Char('A'), SHIFT)), Some(Action::AcceptWithValue));
-        assert_eq!(action_for(&k(KeyCode::Char('A'), NONE)), Some(Action::AcceptWithValue));
-        assert_eq!(action_for(&k(KeyCode::Char('c'), CTRL)), Some(Action::ForceQuit));
+        assert_eq!(
+            action_for(&k(KeyCode::Char('a'), NONE)),
+            Some(Action::Accept)
+        );
+        assert_eq!(
+            action_for(&k(KeyCode::Char('A'), SHIFT)),
+            Some(Action::AcceptWithValue)
+        );
+        assert_eq!(
+            action_for(&k(KeyCode::Char('A'), NONE)),
+            Some(Action::AcceptWithValue)
+        );
+        assert_eq!(
+            action_for(&k(KeyCode::Char('c'), CTRL)),
+            Some(Action::ForceQuit)
+        );
         assert_eq!(action_for(&k(KeyCode::Char('c'), NONE)), None);
         assert_eq!(action_for(&k(KeyCode::Down, NONE)), Some(Action::Down));
     }
@@ -235,7 +247,10 @@ mod tests {
         let mut seen = std::collections::HashSet::new();
         for b in BINDINGS {
             for (code, m) in b.keys {
-                assert!(seen.insert((*code, *m - KeyModifiers::SHIFT)), "{code:?} bound twice");
+                assert!(
+                    seen.insert((*code, *m - KeyModifiers::SHIFT)),
+                    "{code:?} bound twice"
+                );
             }
         }
     }

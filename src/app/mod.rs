@@ -43,15 +43,33 @@ impl Decision {
 pub enum RowState {
     Pending,
     /// In the outbox: sent at `due_ms` unless undone. `attempt` counts earlier failed sends.
-    Queued { decision: Decision, due_ms: u64, attempt: u32 },
-    Sending { decision: Decision, attempt: u32 },
-    Done { decision: Decision },
+    Queued {
+        decision: Decision,
+        due_ms: u64,
+        attempt: u32,
+    },
+    Sending {
+        decision: Decision,
+        attempt: u32,
+    },
+    Done {
+        decision: Decision,
+    },
     /// The service says the request is no longer pending (decided elsewhere or before).
-    AlreadyProcessed { decision: Option<Decision>, message: String },
+    AlreadyProcessed {
+        decision: Option<Decision>,
+        message: String,
+    },
     /// Not applied; `t` sends it again, `a`/`r` decide anew.
-    Failed { decision: Decision, error: ApiError },
+    Failed {
+        decision: Decision,
+        error: ApiError,
+    },
     /// The call may or may not have been applied; a re-list settles it. Locked until then.
-    Unknown { decision: Decision, error: ApiError },
+    Unknown {
+        decision: Decision,
+        error: ApiError,
+    },
 }
 
 impl RowState {
@@ -86,9 +104,20 @@ pub struct Row {
 #[derive(Debug, Clone, PartialEq)]
 pub enum Listing {
     Idle,
-    Loading { generation: u64, pages: usize, total: usize },
-    Done { pages: usize, total: usize, stop: Stop },
-    Failed { error: ApiError, pages: usize },
+    Loading {
+        generation: u64,
+        pages: usize,
+        total: usize,
+    },
+    Done {
+        pages: usize,
+        total: usize,
+        stop: Stop,
+    },
+    Failed {
+        error: ApiError,
+        pages: usize,
+    },
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -116,9 +145,18 @@ pub enum Mode {
     Normal,
     Help,
     /// `A`: asking for the IntegerValue.
-    ValuePrompt { request_id: String, input: Input, error: Option<String> },
+    ValuePrompt {
+        request_id: String,
+        input: Input,
+        error: Option<String>,
+    },
     /// `r`: asking for the Reason. `template` is the template last inserted with Tab.
-    ReasonPrompt { request_id: String, input: Input, template: Option<usize>, error: Option<String> },
+    ReasonPrompt {
+        request_id: String,
+        input: Input,
+        template: Option<usize>,
+        error: Option<String>,
+    },
     /// Quit asked while decisions wait or fly.
     ConfirmQuit,
 }
@@ -136,11 +174,17 @@ pub struct EnvInfo {
 #[derive(Debug, Clone, PartialEq)]
 pub enum Effect {
     /// List all pending requests; results come back tagged with `generation`.
-    Fetch { generation: u64, type_id: Option<String> },
+    Fetch {
+        generation: u64,
+        type_id: Option<String>,
+    },
     /// Stop the listing in progress.
     CancelFetch,
     /// Send one decision.
-    Send { request_id: String, decision: Decision },
+    Send {
+        request_id: String,
+        decision: Decision,
+    },
     /// Fetch the names of the owned qualification types.
     LoadTypeNames,
     Suspend,
@@ -152,14 +196,32 @@ pub enum Msg {
     Key(KeyEvent),
     /// The timer; time is passed to `update` anyway.
     Tick,
-    Resize { width: u16, height: u16 },
-    Page { generation: u64, page: Page },
-    FetchDone { generation: u64, summary: Summary },
-    FetchFailed { generation: u64, failed: Failed },
-    Sent { request_id: String, result: Result<(), ApiError> },
+    Resize {
+        width: u16,
+        height: u16,
+    },
+    Page {
+        generation: u64,
+        page: Page,
+    },
+    FetchDone {
+        generation: u64,
+        summary: Summary,
+    },
+    FetchFailed {
+        generation: u64,
+        failed: Failed,
+    },
+    Sent {
+        request_id: String,
+        result: Result<(), ApiError>,
+    },
     TypeNames(Vec<(String, String)>),
     /// A problem found at start-up (credentials, config) shown in the dashboard.
-    Notice { level: Level, text: String },
+    Notice {
+        level: Level,
+        text: String,
+    },
 }
 
 pub struct App {
@@ -237,7 +299,10 @@ impl App {
     }
 
     pub fn counts(&self) -> Counts {
-        let mut c = Counts { loaded: self.rows.len(), ..Counts::default() };
+        let mut c = Counts {
+            loaded: self.rows.len(),
+            ..Counts::default()
+        };
         for r in &self.rows {
             match r.state {
                 RowState::Pending => c.pending += 1,
@@ -269,11 +334,17 @@ impl App {
                 self.on_page(generation, page);
                 Vec::new()
             }
-            Msg::FetchDone { generation, summary } => self.on_fetch_done(generation, summary),
+            Msg::FetchDone {
+                generation,
+                summary,
+            } => self.on_fetch_done(generation, summary),
             Msg::FetchFailed { generation, failed } => {
                 if generation == self.generation {
                     self.set_flash(Level::Error, format!("listing failed: {}", failed.error));
-                    self.listing = Listing::Failed { error: failed.error, pages: failed.pages };
+                    self.listing = Listing::Failed {
+                        error: failed.error,
+                        pages: failed.pages,
+                    };
                 }
                 Vec::new()
             }
@@ -283,7 +354,11 @@ impl App {
                 Vec::new()
             }
             Msg::Notice { level, text } => {
-                self.flash = Some(Flash { level, text, until_ms: u64::MAX });
+                self.flash = Some(Flash {
+                    level,
+                    text,
+                    until_ms: u64::MAX,
+                });
                 Vec::new()
             }
         };
@@ -308,7 +383,11 @@ impl App {
     }
 
     fn set_flash(&mut self, level: Level, text: impl Into<String>) {
-        self.flash = Some(Flash { level, text: text.into(), until_ms: self.now_ms + FLASH_MS });
+        self.flash = Some(Flash {
+            level,
+            text: text.into(),
+            until_ms: self.now_ms + FLASH_MS,
+        });
     }
 
     // ---- listing ---------------------------------------------------------------------------
@@ -316,8 +395,15 @@ impl App {
     fn begin_listing(&mut self) -> Vec<Effect> {
         self.generation += 1;
         self.seen_this_listing.clear();
-        self.listing = Listing::Loading { generation: self.generation, pages: 0, total: 0 };
-        vec![Effect::Fetch { generation: self.generation, type_id: self.type_filter.clone() }]
+        self.listing = Listing::Loading {
+            generation: self.generation,
+            pages: 0,
+            total: 0,
+        };
+        vec![Effect::Fetch {
+            generation: self.generation,
+            type_id: self.type_filter.clone(),
+        }]
     }
 
     fn on_page(&mut self, generation: u64, page: Page) {
@@ -343,7 +429,13 @@ impl App {
                 reindex = true;
             }
             self.index.insert(req.id.clone(), pos);
-            self.rows.insert(pos, Row { req, state: RowState::Pending });
+            self.rows.insert(
+                pos,
+                Row {
+                    req,
+                    state: RowState::Pending,
+                },
+            );
         }
         if reindex {
             self.rebuild_index();
@@ -353,7 +445,11 @@ impl App {
         {
             self.selected = i;
         }
-        self.listing = Listing::Loading { generation, pages: page.number, total: page.total };
+        self.listing = Listing::Loading {
+            generation,
+            pages: page.number,
+            total: page.total,
+        };
         self.keep_selection_visible();
     }
 
@@ -379,7 +475,10 @@ impl App {
                             RowState::Failed {
                                 decision: decision.clone(),
                                 error: ApiError {
-                                    message: format!("not applied (still pending): {}", error.message),
+                                    message: format!(
+                                        "not applied (still pending): {}",
+                                        error.message
+                                    ),
                                     ..error.clone()
                                 },
                             }
@@ -403,7 +502,11 @@ impl App {
             };
             self.keep_selection_visible();
         }
-        self.listing = Listing::Done { pages: summary.pages, total: summary.total, stop: summary.stop };
+        self.listing = Listing::Done {
+            pages: summary.pages,
+            total: summary.total,
+            stop: summary.stop,
+        };
         match summary.stop {
             Stop::RepeatedToken => {
                 self.set_flash(Level::Warn, "the server repeated a page token; the listing may be incomplete")
@@ -421,7 +524,12 @@ impl App {
     }
 
     fn rebuild_index(&mut self) {
-        self.index = self.rows.iter().enumerate().map(|(i, r)| (r.req.id.clone(), i)).collect();
+        self.index = self
+            .rows
+            .iter()
+            .enumerate()
+            .map(|(i, r)| (r.req.id.clone(), i))
+            .collect();
     }
 
     // ---- keys ------------------------------------------------------------------------------
@@ -433,7 +541,9 @@ impl App {
         match &self.mode {
             Mode::Normal => {}
             Mode::Help => {
-                if matches!(key.code, KeyCode::Char('c')) && key.modifiers.contains(KeyModifiers::CONTROL) {
+                if matches!(key.code, KeyCode::Char('c'))
+                    && key.modifiers.contains(KeyModifiers::CONTROL)
+                {
                     return self.ask_quit();
                 }
                 self.mode = Mode::Normal;
@@ -462,7 +572,9 @@ impl App {
             Action::PageUp if self.focus == Focus::Detail => {
                 self.scroll_detail(-(self.list_height().max(1) as i32))
             }
-            Action::PageDown => self.select(self.selected.saturating_add(self.list_height().max(1))),
+            Action::PageDown => {
+                self.select(self.selected.saturating_add(self.list_height().max(1)))
+            }
             Action::PageUp => self.select(self.selected.saturating_sub(self.list_height().max(1))),
             Action::SwitchFocus => {
                 self.focus = match self.focus {
@@ -474,13 +586,22 @@ impl App {
             Action::ScrollUp => self.scroll_detail(-(DETAIL_STEP as i32)),
             Action::Accept => {
                 if let Some(id) = self.decidable_selected() {
-                    self.queue(&id, Decision::Accept { value: self.config.default_value });
+                    self.queue(
+                        &id,
+                        Decision::Accept {
+                            value: self.config.default_value,
+                        },
+                    );
                 }
             }
             Action::AcceptWithValue => {
                 if let Some(id) = self.decidable_selected() {
                     let input = Input::new(self.config.default_value.to_string());
-                    self.mode = Mode::ValuePrompt { request_id: id, input, error: None };
+                    self.mode = Mode::ValuePrompt {
+                        request_id: id,
+                        input,
+                        error: None,
+                    };
                 }
             }
             Action::Reject => {
@@ -553,7 +674,9 @@ impl App {
             RowState::Sending { decision, .. } => format!("{} is being sent", decision.verb()),
             RowState::Done { decision } => format!("already {}ed", decision.verb()),
             RowState::AlreadyProcessed { .. } => "already processed".into(),
-            RowState::Unknown { .. } => "outcome unknown: waiting for the re-list to settle it".into(),
+            RowState::Unknown { .. } => {
+                "outcome unknown: waiting for the re-list to settle it".into()
+            }
             RowState::Pending | RowState::Failed { .. } => String::new(),
         };
         self.set_flash(Level::Warn, why);
@@ -579,7 +702,10 @@ impl App {
                 return Vec::new();
             }
             KeyCode::Tab | KeyCode::BackTab => {
-                if let Mode::ReasonPrompt { input, template, .. } = &mut self.mode {
+                if let Mode::ReasonPrompt {
+                    input, template, ..
+                } = &mut self.mode
+                {
                     let n = self.config.reason_templates.len();
                     if n > 0 {
                         let next = match (*template, key.code) {
@@ -648,7 +774,9 @@ impl App {
 
     fn submit_prompt(&mut self) {
         match std::mem::replace(&mut self.mode, Mode::Normal) {
-            Mode::ValuePrompt { request_id, input, .. } => match input.value().trim().parse::<i32>() {
+            Mode::ValuePrompt {
+                request_id, input, ..
+            } => match input.value().trim().parse::<i32>() {
                 Ok(value) => self.queue(&request_id, Decision::Accept { value }),
                 Err(_) => {
                     self.mode = Mode::ValuePrompt {
@@ -658,7 +786,12 @@ impl App {
                     };
                 }
             },
-            Mode::ReasonPrompt { request_id, input, template, .. } => {
+            Mode::ReasonPrompt {
+                request_id,
+                input,
+                template,
+                ..
+            } => {
                 let reason = input.value().trim().to_owned();
                 if reason.is_empty() {
                     self.mode = Mode::ReasonPrompt {
@@ -679,17 +812,29 @@ impl App {
 
     fn queue(&mut self, id: &str, decision: Decision) {
         let Some(&i) = self.index.get(id) else { return };
-        let Some(row) = self.rows.get_mut(i) else { return };
+        let Some(row) = self.rows.get_mut(i) else {
+            return;
+        };
         if !row.state.decidable() {
             return;
         }
         let verb = decision.verb();
         let due_ms = self.now_ms + self.config.undo_secs * 1000;
-        row.state = RowState::Queued { decision, due_ms, attempt: 0 };
+        row.state = RowState::Queued {
+            decision,
+            due_ms,
+            attempt: 0,
+        };
         self.undo_order.retain(|x| x != id);
         self.undo_order.push(id.to_owned());
         if self.config.undo_secs > 0 {
-            self.set_flash(Level::Info, format!("{verb} queued — u to undo within {}s", self.config.undo_secs));
+            self.set_flash(
+                Level::Info,
+                format!(
+                    "{verb} queued — u to undo within {}s",
+                    self.config.undo_secs
+                ),
+            );
         }
         self.advance_from(i);
     }
@@ -697,7 +842,9 @@ impl App {
     /// Move the cursor to the next undecided request after `i` (wrapping), if any.
     fn advance_from(&mut self, i: usize) {
         let n = self.rows.len();
-        let next = (1..n).map(|d| (i + d) % n).find(|&j| self.rows[j].state == RowState::Pending);
+        let next = (1..n)
+            .map(|d| (i + d) % n)
+            .find(|&j| self.rows[j].state == RowState::Pending);
         if let Some(j) = next {
             self.select(j);
         }
@@ -713,16 +860,28 @@ impl App {
             self.undo_order
                 .iter()
                 .rev()
-                .find(|id| matches!(self.row(id).map(|r| &r.state), Some(RowState::Queued { attempt: 0, .. })))
+                .find(|id| {
+                    matches!(
+                        self.row(id).map(|r| &r.state),
+                        Some(RowState::Queued { attempt: 0, .. })
+                    )
+                })
                 .cloned()
         });
         let Some(id) = target else {
-            self.set_flash(Level::Warn, "nothing to undo: no decision is waiting (sent ones cannot be undone)");
+            self.set_flash(
+                Level::Warn,
+                "nothing to undo: no decision is waiting (sent ones cannot be undone)",
+            );
             return;
         };
         if let Some(&i) = self.index.get(&id) {
             if let Some(row) = self.rows.get_mut(i) {
-                let verb = row.state.decision().map(Decision::verb).unwrap_or("decision");
+                let verb = row
+                    .state
+                    .decision()
+                    .map(Decision::verb)
+                    .unwrap_or("decision");
                 row.state = RowState::Pending;
                 self.set_flash(Level::Info, format!("{verb} undone"));
             }
@@ -733,19 +892,32 @@ impl App {
 
     fn retry_selected(&mut self) {
         let now = self.now_ms;
-        let Some(row) = self.rows.get_mut(self.selected) else { return };
+        let Some(row) = self.rows.get_mut(self.selected) else {
+            return;
+        };
         match &row.state {
             RowState::Failed { decision, .. } => {
-                row.state = RowState::Queued { decision: decision.clone(), due_ms: now, attempt: 0 };
+                row.state = RowState::Queued {
+                    decision: decision.clone(),
+                    due_ms: now,
+                    attempt: 0,
+                };
                 self.set_flash(Level::Info, "sending again");
             }
-            _ => self.set_flash(Level::Info, "t retries a failed decision; this one has not failed"),
+            _ => self.set_flash(
+                Level::Info,
+                "t retries a failed decision; this one has not failed",
+            ),
         }
     }
 
     /// Start sends that are due, within the concurrency bound.
     fn pump_outbox(&mut self) -> Vec<Effect> {
-        let mut in_flight = self.rows.iter().filter(|r| matches!(r.state, RowState::Sending { .. })).count();
+        let mut in_flight = self
+            .rows
+            .iter()
+            .filter(|r| matches!(r.state, RowState::Sending { .. }))
+            .count();
         let mut fx = Vec::new();
         if in_flight >= self.config.concurrency {
             return fx;
@@ -765,11 +937,20 @@ impl App {
                 break;
             }
             let row = &mut self.rows[i];
-            if let RowState::Queued { decision, attempt, .. } = &row.state {
+            if let RowState::Queued {
+                decision, attempt, ..
+            } = &row.state
+            {
                 let decision = decision.clone();
                 let attempt = *attempt;
-                row.state = RowState::Sending { decision: decision.clone(), attempt };
-                fx.push(Effect::Send { request_id: row.req.id.clone(), decision });
+                row.state = RowState::Sending {
+                    decision: decision.clone(),
+                    attempt,
+                };
+                fx.push(Effect::Send {
+                    request_id: row.req.id.clone(),
+                    decision,
+                });
                 in_flight += 1;
             }
         }
@@ -778,8 +959,12 @@ impl App {
 
     fn on_sent(&mut self, id: &str, result: Result<(), ApiError>) -> Vec<Effect> {
         let now = self.now_ms;
-        let Some(&i) = self.index.get(id) else { return Vec::new() };
-        let Some(row) = self.rows.get_mut(i) else { return Vec::new() };
+        let Some(&i) = self.index.get(id) else {
+            return Vec::new();
+        };
+        let Some(row) = self.rows.get_mut(i) else {
+            return Vec::new();
+        };
         let RowState::Sending { decision, attempt } = row.state.clone() else {
             return Vec::new();
         };
@@ -790,17 +975,33 @@ impl App {
             Ok(()) => RowState::Done { decision },
             Err(e) if e.kind == ErrorKind::Request && is_no_longer_pending(&e) => {
                 flash = Some((Level::Warn, format!("already processed: {}", e.message)));
-                RowState::AlreadyProcessed { decision: Some(decision), message: e.to_string() }
+                RowState::AlreadyProcessed {
+                    decision: Some(decision),
+                    message: e.to_string(),
+                }
             }
             Err(e) if e.outcome_unknown() => {
-                flash = Some((Level::Warn, format!("{verb}: no answer ({e}); re-listing to check")));
+                flash = Some((
+                    Level::Warn,
+                    format!("{verb}: no answer ({e}); re-listing to check"),
+                ));
                 relist = true;
                 RowState::Unknown { decision, error: e }
             }
             Err(e) if e.is_retryable() && attempt + 1 < SEND_ATTEMPTS => {
                 let backoff = retry_backoff_ms(attempt, id);
-                flash = Some((Level::Warn, format!("{verb} failed ({e}); retrying in {:.1}s", backoff as f64 / 1000.0)));
-                RowState::Queued { decision, due_ms: now + backoff, attempt: attempt + 1 }
+                flash = Some((
+                    Level::Warn,
+                    format!(
+                        "{verb} failed ({e}); retrying in {:.1}s",
+                        backoff as f64 / 1000.0
+                    ),
+                ));
+                RowState::Queued {
+                    decision,
+                    due_ms: now + backoff,
+                    attempt: attempt + 1,
+                }
             }
             Err(e) => {
                 flash = Some((Level::Error, format!("{verb} failed: {e} — t retries")));
@@ -871,19 +1072,27 @@ pub struct Counts {
 }
 
 fn sort_key(r: &PendingRequest) -> (i64, &str) {
-    let t = r.submit_time.filter(|t| t.is_finite()).map(|t| (t * 1000.0) as i64).unwrap_or(i64::MAX);
+    let t = r
+        .submit_time
+        .filter(|t| t.is_finite())
+        .map(|t| (t * 1000.0) as i64)
+        .unwrap_or(i64::MAX);
     (t, r.id.as_str())
 }
 
 fn is_no_longer_pending(e: &ApiError) -> bool {
     let t = e.turk_code.as_deref().unwrap_or("");
-    t.ends_with("DoesNotExist") || t.contains("InvalidQualificationRequestState") || t.contains("State")
+    t.ends_with("DoesNotExist")
+        || t.contains("InvalidQualificationRequestState")
+        || t.contains("State")
 }
 
 /// Backoff before an app-level resend: 1 s, 2 s, 4 s … plus up to 50 % jitter derived from the id
 /// (deterministic, so tests can predict it).
 pub fn retry_backoff_ms(attempt: u32, id: &str) -> u64 {
     let base = 1000u64 << attempt.min(5);
-    let h = id.bytes().fold(0u64, |h, b| h.wrapping_mul(31).wrapping_add(u64::from(b)));
+    let h = id
+        .bytes()
+        .fold(0u64, |h, b| h.wrapping_mul(31).wrapping_add(u64::from(b)));
     base + (h % (base / 2 + 1))
 }

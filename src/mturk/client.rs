@@ -55,7 +55,9 @@ impl Target {
     /// (clap enforces it too).
     pub fn from_flags(production: bool, endpoint_url: Option<&str>) -> Result<Target, String> {
         match (production, endpoint_url) {
-            (true, Some(_)) => Err("--production and --endpoint-url cannot be used together".into()),
+            (true, Some(_)) => {
+                Err("--production and --endpoint-url cannot be used together".into())
+            }
             (true, None) => Ok(Target::Production),
             (false, Some(url)) => normalize_endpoint(url).map(Target::Custom),
             (false, None) => Ok(Target::Sandbox),
@@ -95,7 +97,9 @@ pub fn normalize_endpoint(raw: &str) -> Result<String, String> {
         .ok_or_else(|| format!("endpoint URL {s:?} needs a scheme: http:// or https://"))?;
     let scheme = scheme.to_ascii_lowercase();
     if scheme != "http" && scheme != "https" {
-        return Err(format!("endpoint URL {s:?}: scheme must be http or https, not {scheme:?}"));
+        return Err(format!(
+            "endpoint URL {s:?}: scheme must be http or https, not {scheme:?}"
+        ));
     }
     let rest = rest.trim_end_matches('/');
     if rest.is_empty() {
@@ -117,10 +121,16 @@ fn is_loopback_url(url: &str) -> bool {
     let host = if let Some(stripped) = host_port.strip_prefix('[') {
         stripped.split(']').next().unwrap_or("")
     } else {
-        host_port.rsplit_once(':').map(|(h, _)| h).unwrap_or(host_port)
+        host_port
+            .rsplit_once(':')
+            .map(|(h, _)| h)
+            .unwrap_or(host_port)
     };
     host.eq_ignore_ascii_case("localhost")
-        || host.parse::<std::net::IpAddr>().map(|ip| ip.is_loopback()).unwrap_or(false)
+        || host
+            .parse::<std::net::IpAddr>()
+            .map(|ip| ip.is_loopback())
+            .unwrap_or(false)
 }
 
 /// The HTTPS-capable HTTP client (rustls with ring). It must be passed to every config builder:
@@ -244,13 +254,21 @@ pub async fn check_credentials(built: &Built) -> Result<(), String> {
         return Ok(());
     }
     let Some(provider) = &built.provider else {
-        return Err(format!("no credentials provider ({})", built.credentials.describe()));
+        return Err(format!(
+            "no credentials provider ({})",
+            built.credentials.describe()
+        ));
     };
     provider
         .provide_credentials()
         .await
         .map(|_| ())
-        .map_err(|e| format!("no usable AWS credentials: {e} — tried {}", built.credentials.describe()))
+        .map_err(|e| {
+            format!(
+                "no usable AWS credentials: {e} — tried {}",
+                built.credentials.describe()
+            )
+        })
 }
 
 /// Retry settings for a server on this machine: same policy, short sleeps.
@@ -294,12 +312,34 @@ mod tests {
 
     #[test]
     fn endpoints_are_normalised() {
-        assert_eq!(normalize_endpoint("http://127.0.0.1:8080/").unwrap(), "http://127.0.0.1:8080");
-        assert_eq!(normalize_endpoint(" HTTPS://example.org// ").unwrap(), "https://example.org");
-        assert!(normalize_endpoint("127.0.0.1:8080").unwrap_err().contains("scheme"));
-        assert!(normalize_endpoint("ftp://x").unwrap_err().contains("http or https"));
-        assert!(normalize_endpoint("http://").unwrap_err().contains("no host"));
-        assert!(normalize_endpoint("http://h/path").unwrap_err().contains("only scheme"));
+        assert_eq!(
+            normalize_endpoint("http://127.0.0.1:8080/").unwrap(),
+            "http://127.0.0.1:8080"
+        );
+        assert_eq!(
+            normalize_endpoint(" HTTPS://example.org// ").unwrap(),
+            "https://example.org"
+        );
+        assert!(
+            normalize_endpoint("127.0.0.1:8080")
+                .unwrap_err()
+                .contains("scheme")
+        );
+        assert!(
+            normalize_endpoint("ftp://x")
+                .unwrap_err()
+                .contains("http or https")
+        );
+        assert!(
+            normalize_endpoint("http://")
+                .unwrap_err()
+                .contains("no host")
+        );
+        assert!(
+            normalize_endpoint("http://h/path")
+                .unwrap_err()
+                .contains("only scheme")
+        );
     }
 
     #[test]

@@ -163,7 +163,10 @@ where
             return ApiError::new(kind, short_context(&text));
         }
         SdkError::ResponseError(_) => {
-            return ApiError::new(ErrorKind::Response, "the connection ended or the response was unreadable");
+            return ApiError::new(
+                ErrorKind::Response,
+                "the connection ended or the response was unreadable",
+            );
         }
         SdkError::ConstructionFailure(_) => {
             let text = DisplayErrorContext(&err).to_string();
@@ -183,9 +186,10 @@ where
         aws_sdk_mturk::Error::RequestError(e) => {
             (ErrorKind::Request, e.turk_error_code().map(str::to_owned))
         }
-        aws_sdk_mturk::Error::ServiceFault(e) => {
-            (ErrorKind::ServiceFault, e.turk_error_code().map(str::to_owned))
-        }
+        aws_sdk_mturk::Error::ServiceFault(e) => (
+            ErrorKind::ServiceFault,
+            e.turk_error_code().map(str::to_owned),
+        ),
         _ => {
             let kind = match code.as_deref() {
                 Some(c) if THROTTLING_CODES.contains(&c) => ErrorKind::Throttling,
@@ -206,7 +210,10 @@ where
 /// The innermost useful part of an error chain, without raw bodies, on one line.
 fn short_context(text: &str) -> String {
     let last = text.rsplit(": ").next().unwrap_or(text);
-    let one_line: String = last.chars().map(|c| if c.is_control() { ' ' } else { c }).collect();
+    let one_line: String = last
+        .chars()
+        .map(|c| if c.is_control() { ' ' } else { c })
+        .collect();
     let trimmed = one_line.trim();
     let mut s: String = trimmed.chars().take(200).collect();
     if trimmed.chars().count() > 200 {

@@ -198,10 +198,20 @@ pub async fn run_list_cli(args: ListArgs) -> Result<ExitCode, String> {
     let cancel = CancellationToken::new();
     let mut rows: Vec<PendingRequest> = Vec::new();
     let endpoint = built.target.endpoint().to_owned();
-    let result = fetch_all(&built.client, args.qualification_type_id.as_deref(), &cancel, |page| {
-        eprintln!("page {}: {} new, {} in all", page.number, page.requests.len(), page.total);
-        rows.extend(page.requests);
-    })
+    let result = fetch_all(
+        &built.client,
+        args.qualification_type_id.as_deref(),
+        &cancel,
+        |page| {
+            eprintln!(
+                "page {}: {} new, {} in all",
+                page.number,
+                page.requests.len(),
+                page.total
+            );
+            rows.extend(page.requests);
+        },
+    )
     .await;
     let summary = result.map_err(|f| {
         format!(
@@ -211,7 +221,9 @@ pub async fn run_list_cli(args: ListArgs) -> Result<ExitCode, String> {
         )
     })?;
     match summary.stop {
-        Stop::RepeatedToken => eprintln!("warning: the server repeated a NextToken; listing stopped"),
+        Stop::RepeatedToken => {
+            eprintln!("warning: the server repeated a NextToken; listing stopped")
+        }
         Stop::EmptyPage if summary.pages > 1 => {
             eprintln!("warning: an empty page before the end; listing stopped")
         }
@@ -232,7 +244,12 @@ pub async fn run_list_cli(args: ListArgs) -> Result<ExitCode, String> {
 
 fn write_table(out: &mut impl Write, rows: &[PendingRequest], full: bool) -> std::io::Result<()> {
     use crate::qform::sanitize::{display_width, sanitize, truncate};
-    let headers = ["REQUEST ID", "QUALIFICATION TYPE", "WORKER", "SUBMITTED (UTC)"];
+    let headers = [
+        "REQUEST ID",
+        "QUALIFICATION TYPE",
+        "WORKER",
+        "SUBMITTED (UTC)",
+    ];
     let cells: Vec<[String; 4]> = rows
         .iter()
         .map(|r| {
@@ -305,7 +322,12 @@ fn csv_field(s: &str) -> String {
 }
 
 fn write_csv(out: &mut impl Write, rows: &[PendingRequest], full: bool) -> std::io::Result<()> {
-    let mut header = vec!["QualificationRequestId", "QualificationTypeId", "WorkerId", "SubmitTime"];
+    let mut header = vec![
+        "QualificationRequestId",
+        "QualificationTypeId",
+        "WorkerId",
+        "SubmitTime",
+    ];
     if full {
         header.extend(["Test", "Answer"]);
     }

@@ -26,7 +26,9 @@ pub struct Problem {
 
 impl Problem {
     pub fn new(message: impl Into<String>) -> Self {
-        Problem { message: message.into() }
+        Problem {
+            message: message.into(),
+        }
     }
 }
 
@@ -48,6 +50,7 @@ impl QuestionForm {
 }
 
 #[derive(Debug, Clone, PartialEq)]
+#[allow(clippy::large_enum_variant)]
 pub enum FormItem {
     Overview(Vec<Content>),
     Question(Question),
@@ -73,7 +76,10 @@ pub enum Content {
     Binary(BinaryRef),
     EmbeddedBinary(BinaryRef),
     /// Flash or Java applet; only the kind and its URL are kept.
-    Application { kind: String, url: String },
+    Application {
+        kind: String,
+        url: String,
+    },
 }
 
 #[derive(Debug, Clone, PartialEq, Default)]
@@ -204,8 +210,12 @@ pub struct KeyOption {
 
 #[derive(Debug, Clone, PartialEq)]
 pub enum ValueMapping {
-    Percentage { maximum_summed_score: i64 },
-    Scale { multiplier: f64 },
+    Percentage {
+        maximum_summed_score: i64,
+    },
+    Scale {
+        multiplier: f64,
+    },
     Range {
         ranges: Vec<ScoreRange>,
         out_of_range_value: i64,

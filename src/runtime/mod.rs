@@ -65,13 +65,27 @@ pub async fn run_dashboard(env: EnvArgs, dash: DashArgs) -> Result<ExitCode, Str
     let _log = init_logging();
     let built = client::build(target, env.profile.as_deref()).await;
     tracing::info!(endpoint = built.target.endpoint(), "dashboard start");
-    let app = App::new(env_info(&built.target), dash.qualification_type_id.clone(), config);
+    let app = App::new(
+        env_info(&built.target),
+        dash.qualification_type_id.clone(),
+        config,
+    );
     let creds = client::check_credentials(&built).await.err();
     let mut notices = Vec::new();
     if let Some(r) = &built.region_overridden_from {
-        notices.push((Level::Info, format!("region {r} from your profile/environment ignored: MTurk is in us-east-1")));
+        notices.push((
+            Level::Info,
+            format!("region {r} from your profile/environment ignored: MTurk is in us-east-1"),
+        ));
     }
-    run_loop(app, built.client, built.target.endpoint().to_owned(), creds, notices).await
+    run_loop(
+        app,
+        built.client,
+        built.target.endpoint().to_owned(),
+        creds,
+        notices,
+    )
+    .await
 }
 
 /// `mturk-triage demo`: the sim in-process on 127.0.0.1, the dashboard on it through the SDK.
@@ -87,10 +101,15 @@ pub async fn run_demo(args: DemoArgs) -> Result<ExitCode, String> {
     let url = sim.endpoint_url();
     let target = Target::Demo(url.clone());
     let client = client::local_client(&url, client::fast_local_retries());
-    let app = App::new(env_info(&target), args.dash.qualification_type_id.clone(), config);
+    let app = App::new(
+        env_info(&target),
+        args.dash.qualification_type_id.clone(),
+        config,
+    );
     let notices = vec![(
         Level::Info,
-        "demo: a local MTurk stand-in with real qualification tests; nothing leaves this machine".to_string(),
+        "demo: a local MTurk stand-in with real qualification tests; nothing leaves this machine"
+            .to_string(),
     )];
     let result = run_loop(app, client, url, None, notices).await;
     sim.shutdown().await;
@@ -108,7 +127,10 @@ struct Executor {
 impl Executor {
     fn run(&mut self, effect: Effect) {
         match effect {
-            Effect::Fetch { generation, type_id } => {
+            Effect::Fetch {
+                generation,
+                type_id,
+            } => {
                 self.fetch_cancel.cancel();
                 self.fetch_cancel = CancellationToken::new();
                 let cancel = self.fetch_cancel.clone();
@@ -133,7 +155,10 @@ impl Executor {
                     })
                     .await;
                     let msg = match r {
-                        Ok(summary) => Msg::FetchDone { generation, summary },
+                        Ok(summary) => Msg::FetchDone {
+                            generation,
+                            summary,
+                        },
                         Err(mut failed) => {
                             tracing::warn!(error = %failed.error, "listing failed");
                             failed.error = failed.error.with_endpoint(&endpoint);
@@ -144,7 +169,10 @@ impl Executor {
                 });
             }
             Effect::CancelFetch => self.fetch_cancel.cancel(),
-            Effect::Send { request_id, decision } => {
+            Effect::Send {
+                request_id,
+                decision,
+            } => {
                 let client = self.client.clone();
                 let tx = self.tx.clone();
                 let endpoint = self.endpoint.clone();
@@ -153,7 +181,9 @@ impl Executor {
                         .await
                         .map_err(|e| e.with_endpoint(&endpoint));
                     match &result {
-                        Ok(()) => tracing::info!(request = %request_id, decision = decision.verb(), "sent"),
+                        Ok(()) => {
+                            tracing::info!(request = %request_id, decision = decision.verb(), "sent")
+                        }
                         Err(e) => tracing::warn!(request = %request_id, error = %e, "send failed"),
                     }
                     let _ = tx.send(Msg::Sent { request_id, result });
@@ -177,7 +207,11 @@ impl Executor {
 }
 
 /// Send one decision (one call; the SDK retries transient failures itself).
-pub async fn send_decision(client: &Client, request_id: &str, decision: &Decision) -> Result<(), ApiError> {
+pub async fn send_decision(
+    client: &Client,
+    request_id: &str,
+    decision: &Decision,
+) -> Result<(), ApiError> {
     match decision {
         Decision::Accept { value } => client
             .accept_qualification_request()
@@ -240,11 +274,18 @@ async fn run_loop(
         fetch_cancel: CancellationToken::new(),
         credentials_error,
     };
-    let mut guard = terminal::Guard::new().map_err(|e| format!("cannot set up the terminal: {e}"))?;
+    let mut guard =
+        terminal::Guard::new().map_err(|e| format!("cannot set up the terminal: {e}"))?;
     let started = Instant::now();
     let now = move || started.elapsed().as_millis() as u64;
     if let Ok(size) = guard.terminal.size() {
-        app.update(now(), Msg::Resize { width: size.width, height: size.height });
+        app.update(
+            now(),
+            Msg::Resize {
+                width: size.width,
+                height: size.height,
+            },
+        );
     }
     for (level, text) in notices {
         app.update(now(), Msg::Notice { level, text });
@@ -298,7 +339,9 @@ async fn run_loop(
                 match fx {
                     Effect::Quit => quit = true,
                     Effect::Suspend => {
-                        guard.suspend().map_err(|e| format!("cannot resume the terminal: {e}"))?;
+                        guard
+                            .suspend()
+                            .map_err(|e| format!("cannot resume the terminal: {e}"))?;
                     }
                     other => exec.run(other),
                 }
@@ -317,7 +360,11 @@ async fn run_loop(
         "mturk-triage: {} decided this session, {} still pending{}",
         c.decided,
         c.pending,
-        if left > 0 { format!(", {left} decision(s) NOT sent") } else { String::new() }
+        if left > 0 {
+            format!(", {left} decision(s) NOT sent")
+        } else {
+            String::new()
+        }
     );
     Ok(exit)
 }

@@ -5,7 +5,9 @@ use std::io::{Stdout, Write, stdout};
 use std::sync::atomic::{AtomicBool, Ordering};
 
 use crossterm::cursor::Show;
-use crossterm::terminal::{EnterAlternateScreen, LeaveAlternateScreen, disable_raw_mode, enable_raw_mode};
+use crossterm::terminal::{
+    EnterAlternateScreen, LeaveAlternateScreen, disable_raw_mode, enable_raw_mode,
+};
 use crossterm::{execute, queue};
 use ratatui::Terminal;
 use ratatui::backend::CrosstermBackend;
@@ -84,7 +86,9 @@ fn install_panic_hook() {
     std::panic::set_hook(Box::new(move |info| {
         restore();
         previous(info);
-        eprintln!("mturk-triage: internal error; the terminal was restored. Log: see --help for the data directory.");
+        eprintln!(
+            "mturk-triage: internal error; the terminal was restored. Log: see --help for the data directory."
+        );
         // A panic in a background task must not leave the UI drawing on a restored terminal.
         std::process::exit(101);
     }));

@@ -13,8 +13,15 @@ use crate::mturk::fetcher::format_time;
 use crate::qform::sanitize::{sanitize, truncate};
 
 pub fn render(frame: &mut Frame, area: Rect, app: &App) {
-    let border = if app.focus == Focus::Detail { theme::focused_border() } else { Style::new() };
-    let block = Block::new().borders(Borders::ALL).border_style(border).title(" Review ");
+    let border = if app.focus == Focus::Detail {
+        theme::focused_border()
+    } else {
+        Style::new()
+    };
+    let block = Block::new()
+        .borders(Borders::ALL)
+        .border_style(border)
+        .title(" Review ");
     let inner = block.inner(area);
     frame.render_widget(block, area);
     if inner.width == 0 || inner.height == 0 {
@@ -22,7 +29,10 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App) {
     }
     let width = usize::from(inner.width);
     let Some(row) = app.selected_row() else {
-        frame.render_widget(Paragraph::new(Line::styled("no request selected", theme::dim())), inner);
+        frame.render_widget(
+            Paragraph::new(Line::styled("no request selected", theme::dim())),
+            inner,
+        );
         return;
     };
     let mut lines = facts(app, row, width);
@@ -30,7 +40,11 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App) {
     lines.extend(review_lines(app, row, inner.width));
     let max_scroll = lines.len().saturating_sub(usize::from(inner.height));
     let scroll = usize::from(app.detail_scroll).min(max_scroll);
-    let visible: Vec<Line> = lines.into_iter().skip(scroll).take(usize::from(inner.height)).collect();
+    let visible: Vec<Line> = lines
+        .into_iter()
+        .skip(scroll)
+        .take(usize::from(inner.height))
+        .collect();
     frame.render_widget(Paragraph::new(visible), inner);
 }
 
@@ -72,7 +86,11 @@ fn describe(d: &Decision) -> String {
 fn state_text(state: &RowState, now_ms: u64) -> (String, Style) {
     match state {
         RowState::Pending => ("undecided".into(), theme::dim()),
-        RowState::Queued { decision, due_ms, attempt: 0 } => (
+        RowState::Queued {
+            decision,
+            due_ms,
+            attempt: 0,
+        } => (
             format!(
                 "{} — sent in {}s (u undoes)",
                 describe(decision),
@@ -80,7 +98,11 @@ fn state_text(state: &RowState, now_ms: u64) -> (String, Style) {
             ),
             theme::warn(),
         ),
-        RowState::Queued { decision, due_ms, attempt } => (
+        RowState::Queued {
+            decision,
+            due_ms,
+            attempt,
+        } => (
             format!(
                 "{} — retry {} in {}s",
                 describe(decision),
@@ -89,7 +111,9 @@ fn state_text(state: &RowState, now_ms: u64) -> (String, Style) {
             ),
             theme::warn(),
         ),
-        RowState::Sending { decision, .. } => (format!("{} — sending…", describe(decision)), theme::warn()),
+        RowState::Sending { decision, .. } => {
+            (format!("{} — sending…", describe(decision)), theme::warn())
+        }
         RowState::Done { decision } => {
             let style = match decision {
                 Decision::Accept { .. } => theme::accepted(),
@@ -97,15 +121,24 @@ fn state_text(state: &RowState, now_ms: u64) -> (String, Style) {
             };
             (format!("{} — done", describe(decision)), style)
         }
-        RowState::AlreadyProcessed { message, .. } => {
-            (format!("already processed ({})", sanitize(message)), theme::dim())
-        }
+        RowState::AlreadyProcessed { message, .. } => (
+            format!("already processed ({})", sanitize(message)),
+            theme::dim(),
+        ),
         RowState::Failed { decision, error } => (
-            format!("{} — FAILED: {} (t retries)", describe(decision), sanitize(&error.to_string())),
+            format!(
+                "{} — FAILED: {} (t retries)",
+                describe(decision),
+                sanitize(&error.to_string())
+            ),
             theme::error(),
         ),
         RowState::Unknown { decision, error } => (
-            format!("{} — outcome unknown ({}); re-listing settles it", describe(decision), sanitize(&error.to_string())),
+            format!(
+                "{} — outcome unknown ({}); re-listing settles it",
+                describe(decision),
+                sanitize(&error.to_string())
+            ),
             theme::warn(),
         ),
     }
@@ -114,7 +147,10 @@ fn state_text(state: &RowState, now_ms: u64) -> (String, Style) {
 fn review_lines(_app: &App, row: &Row, width: u16) -> Vec<Line<'static>> {
     let w = usize::from(width);
     let mut out = Vec::new();
-    for (label, xml) in [("Test", &*row.req.test), ("Answer", row.req.answer.as_str())] {
+    for (label, xml) in [
+        ("Test", &*row.req.test),
+        ("Answer", row.req.answer.as_str()),
+    ] {
         out.push(Line::styled(label.to_string(), theme::heading()));
         for l in xml.lines() {
             out.push(Line::raw(truncate(&sanitize(l), w)));

@@ -12,27 +12,51 @@ use crate::qform::sanitize::{display_width, sanitize, truncate};
 fn centered(screen: Rect, w: u16, h: u16) -> Rect {
     let w = w.min(screen.width);
     let h = h.min(screen.height);
-    Rect::new(screen.x + (screen.width - w) / 2, screen.y + (screen.height - h) / 2, w, h)
+    Rect::new(
+        screen.x + (screen.width - w) / 2,
+        screen.y + (screen.height - h) / 2,
+        w,
+        h,
+    )
 }
 
 pub fn render(frame: &mut Frame, screen: Rect, app: &App) {
     match &app.mode {
-        Mode::ValuePrompt { request_id, input, error } => {
+        Mode::ValuePrompt {
+            request_id,
+            input,
+            error,
+        } => {
             let worker = worker_of(app, request_id);
             let area = centered(screen, 60, 7);
             let inner_w = usize::from(area.width.saturating_sub(2));
             let mut lines = vec![
-                Line::raw(truncate(&format!("Accept {worker}: Qualification value to grant"), inner_w)),
+                Line::raw(truncate(
+                    &format!("Accept {worker}: Qualification value to grant"),
+                    inner_w,
+                )),
                 Line::styled("(replaces any score the worker holds)", theme::dim()),
             ];
-            let shown = input_line(input.value(), input.visual_cursor(), inner_w.saturating_sub(2));
-            lines.push(Line::from(vec![Span::styled("> ", theme::key()), Span::raw(shown.0.clone())]));
+            let shown = input_line(
+                input.value(),
+                input.visual_cursor(),
+                inner_w.saturating_sub(2),
+            );
+            lines.push(Line::from(vec![
+                Span::styled("> ", theme::key()),
+                Span::raw(shown.0.clone()),
+            ]));
             lines.push(error_line(error.as_deref(), inner_w));
             lines.push(Line::styled("Enter accepts · Esc cancels", theme::dim()));
             draw_box(frame, area, " Accept with value ", lines);
             frame.set_cursor_position(Position::new(area.x + 3 + shown.1 as u16, area.y + 3));
         }
-        Mode::ReasonPrompt { request_id, input, template, error } => {
+        Mode::ReasonPrompt {
+            request_id,
+            input,
+            template,
+            error,
+        } => {
             let worker = worker_of(app, request_id);
             let area = centered(screen, 76, 9);
             let inner_w = usize::from(area.width.saturating_sub(2));
@@ -44,19 +68,32 @@ pub fn render(frame: &mut Frame, screen: Rect, app: &App) {
             let mut lines = vec![
                 Line::raw(truncate(&format!("Reject {worker}"), inner_w)),
                 Line::styled(
-                    truncate("The worker will read this Reason. Keep it polite and specific.", inner_w),
+                    truncate(
+                        "The worker will read this Reason. Keep it polite and specific.",
+                        inner_w,
+                    ),
                     theme::warn(),
                 ),
             ];
-            let shown = input_line(input.value(), input.visual_cursor(), inner_w.saturating_sub(2));
-            lines.push(Line::from(vec![Span::styled("> ", theme::key()), Span::raw(shown.0.clone())]));
+            let shown = input_line(
+                input.value(),
+                input.visual_cursor(),
+                inner_w.saturating_sub(2),
+            );
+            lines.push(Line::from(vec![
+                Span::styled("> ", theme::key()),
+                Span::raw(shown.0.clone()),
+            ]));
             lines.push(error_line(error.as_deref(), inner_w));
             lines.push(Line::styled(truncate(&tmpl, inner_w), theme::dim()));
             lines.push(Line::styled(
                 truncate("A rejected worker may be unable to request again if the type has no retry delay.", inner_w),
                 theme::dim(),
             ));
-            lines.push(Line::styled("Enter rejects · Tab template · Esc cancels", theme::dim()));
+            lines.push(Line::styled(
+                "Enter rejects · Tab template · Esc cancels",
+                theme::dim(),
+            ));
             draw_box(frame, area, " Reject ", lines);
             frame.set_cursor_position(Position::new(area.x + 3 + shown.1 as u16, area.y + 3));
         }
@@ -65,8 +102,14 @@ pub fn render(frame: &mut Frame, screen: Rect, app: &App) {
             let area = centered(screen, 60, 6);
             let lines = vec![
                 Line::raw(format!("{n} decision(s) are waiting or being sent.")),
-                Line::from(vec![Span::styled("s", theme::key()), Span::raw(" send them now, then quit")]),
-                Line::from(vec![Span::styled("y", theme::key()), Span::raw(" quit now (waiting ones are NOT sent)")]),
+                Line::from(vec![
+                    Span::styled("s", theme::key()),
+                    Span::raw(" send them now, then quit"),
+                ]),
+                Line::from(vec![
+                    Span::styled("y", theme::key()),
+                    Span::raw(" quit now (waiting ones are NOT sent)"),
+                ]),
                 Line::from(vec![Span::styled("Esc", theme::key()), Span::raw(" stay")]),
             ];
             draw_box(frame, area, " Quit? ", lines);
@@ -76,7 +119,9 @@ pub fn render(frame: &mut Frame, screen: Rect, app: &App) {
 }
 
 fn worker_of(app: &App, request_id: &str) -> String {
-    app.row(request_id).map(|r| sanitize(&r.req.worker_id)).unwrap_or_else(|| "?".into())
+    app.row(request_id)
+        .map(|r| sanitize(&r.req.worker_id))
+        .unwrap_or_else(|| "?".into())
 }
 
 fn error_line(error: Option<&str>, w: usize) -> Line<'static> {
@@ -97,11 +142,21 @@ fn input_line(value: &str, cursor_chars: usize, w: usize) -> (String, usize) {
     // Drop characters from the left until the cursor fits.
     let mut start = 0usize;
     let chars: Vec<char> = clean.chars().collect();
-    while start < chars.len() && display_width(&chars[start..cursor_chars.min(chars.len())].iter().collect::<String>()) >= w {
+    while start < chars.len()
+        && display_width(
+            &chars[start..cursor_chars.min(chars.len())]
+                .iter()
+                .collect::<String>(),
+        ) >= w
+    {
         start += 1;
     }
     let tail: String = chars[start..].iter().collect();
-    let col = display_width(&chars[start..cursor_chars.min(chars.len())].iter().collect::<String>());
+    let col = display_width(
+        &chars[start..cursor_chars.min(chars.len())]
+            .iter()
+            .collect::<String>(),
+    );
     (truncate(&tail, w), col)
 }
 

@@ -21,15 +21,28 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App) {
     let c = app.counts();
     let filter = match &app.type_filter {
         Some(t) => {
-            let name = app.type_names.get(t).map(|n| format!("{} ({t})", sanitize(n))).unwrap_or_else(|| t.clone());
+            let name = app
+                .type_names
+                .get(t)
+                .map(|n| format!("{} ({t})", sanitize(n)))
+                .unwrap_or_else(|| t.clone());
             format!("type {}", truncate(&name, 40))
         }
         None => "all types".into(),
     };
     let progress = match &app.listing {
         Listing::Idle => String::new(),
-        Listing::Loading { pages, total, .. } => format!(" │ loading… page {} · {total} rows", pages + 1),
-        Listing::Done { stop: Stop::Complete, .. } | Listing::Done { stop: Stop::Cancelled, .. } => String::new(),
+        Listing::Loading { pages, total, .. } => {
+            format!(" │ loading… page {} · {total} rows", pages + 1)
+        }
+        Listing::Done {
+            stop: Stop::Complete,
+            ..
+        }
+        | Listing::Done {
+            stop: Stop::Cancelled,
+            ..
+        } => String::new(),
         Listing::Done { .. } => " │ listing incomplete".into(),
         Listing::Failed { .. } => " │ listing failed".into(),
     };
@@ -41,7 +54,10 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App) {
         counts.push_str(&format!(" · {} failed", c.failed));
     }
     let line = Line::from(vec![
-        Span::styled(format!(" {} ", truncate(&sanitize(&app.env.label), 48)), env_style),
+        Span::styled(
+            format!(" {} ", truncate(&sanitize(&app.env.label), 48)),
+            env_style,
+        ),
         Span::raw(" "),
         Span::styled(filter, theme::heading()),
         Span::raw(" │"),

@@ -19,8 +19,14 @@ pub fn render(frame: &mut Frame, screen: Rect) {
         })
         .collect();
     lines.push(Line::raw(""));
-    lines.push(Line::styled("Decisions wait in the outbox for the undo window, then go out in the background.", theme::dim()));
-    lines.push(Line::styled("A reject's Reason is shown to the worker.", theme::dim()));
+    lines.push(Line::styled(
+        "Decisions wait in the outbox for the undo window, then go out in the background.",
+        theme::dim(),
+    ));
+    lines.push(Line::styled(
+        "A reject's Reason is shown to the worker.",
+        theme::dim(),
+    ));
     let h = (lines.len() as u16 + 2).min(screen.height);
     let w = 76.min(screen.width);
     let area = Rect::new(
@@ -31,7 +37,11 @@ pub fn render(frame: &mut Frame, screen: Rect) {
     );
     frame.render_widget(Clear, area);
     frame.render_widget(
-        Paragraph::new(lines).block(Block::new().borders(Borders::ALL).title(" Keys — any key closes ")),
+        Paragraph::new(lines).block(
+            Block::new()
+                .borders(Borders::ALL)
+                .title(" Keys — any key closes "),
+        ),
         area,
     );
 }

@@ -16,9 +16,20 @@ const WORKER_W: usize = 15;
 const TIME_W: usize = 12;
 
 pub fn render(frame: &mut Frame, area: Rect, app: &App) {
-    let border = if app.focus == Focus::List { theme::focused_border() } else { Style::new() };
-    let title = format!(" Requests {}/{} ", (app.selected + 1).min(app.rows.len()), app.rows.len());
-    let block = Block::new().borders(Borders::ALL).border_style(border).title(title);
+    let border = if app.focus == Focus::List {
+        theme::focused_border()
+    } else {
+        Style::new()
+    };
+    let title = format!(
+        " Requests {}/{} ",
+        (app.selected + 1).min(app.rows.len()),
+        app.rows.len()
+    );
+    let block = Block::new()
+        .borders(Borders::ALL)
+        .border_style(border)
+        .title(title);
     let inner = block.inner(area);
     frame.render_widget(block, area);
     if inner.height == 0 || inner.width == 0 {
@@ -28,21 +39,26 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App) {
     let type_w = width.saturating_sub(STATE_W + WORKER_W + TIME_W + 3).max(4);
     let mut lines = Vec::with_capacity(usize::from(inner.height));
     lines.push(Line::styled(
-        fit(&format!(
-            "{:<sw$} {:<ww$} {:<tw$} {}",
-            "STATE",
-            "WORKER",
-            "QUALIFICATION TYPE",
-            "SUBMITTED",
-            sw = STATE_W,
-            ww = WORKER_W,
-            tw = type_w
-        ), width),
+        fit(
+            &format!(
+                "{:<sw$} {:<ww$} {:<tw$} {}",
+                "STATE",
+                "WORKER",
+                "QUALIFICATION TYPE",
+                "SUBMITTED",
+                sw = STATE_W,
+                ww = WORKER_W,
+                tw = type_w
+            ),
+            width,
+        ),
         theme::dim(),
     ));
     if app.rows.is_empty() {
         let msg = match &app.listing {
-            crate::app::Listing::Loading { .. } | crate::app::Listing::Idle => "loading pending requests…",
+            crate::app::Listing::Loading { .. } | crate::app::Listing::Idle => {
+                "loading pending requests…"
+            }
             crate::app::Listing::Failed { .. } => "no requests: the listing failed (R tries again)",
             crate::app::Listing::Done { .. } => "nothing pending — all caught up (R lists again)",
         };
@@ -102,7 +118,11 @@ fn verb3(d: &Decision) -> &'static str {
 pub fn state_cell(row: &Row, now_ms: u64) -> (String, Style) {
     match &row.state {
         RowState::Pending => ("·".into(), theme::dim()),
-        RowState::Queued { decision, due_ms, attempt } => {
+        RowState::Queued {
+            decision,
+            due_ms,
+            attempt,
+        } => {
             let secs = due_ms.saturating_sub(now_ms).div_ceil(1000);
             let text = if *attempt > 0 {
                 format!("↻ {} {secs}s", verb3(decision))
@@ -112,12 +132,16 @@ pub fn state_cell(row: &Row, now_ms: u64) -> (String, Style) {
             (text, theme::warn())
         }
         RowState::Sending { decision, .. } => (format!("↑ {}", verb3(decision)), theme::warn()),
-        RowState::Done { decision: d @ Decision::Accept { value } } => {
-            (format!("✓ {} {value}", verb3(d)), theme::accepted())
-        }
-        RowState::Done { decision: d @ Decision::Reject { .. } } => (format!("✗ {}", verb3(d)), theme::rejected()),
+        RowState::Done {
+            decision: d @ Decision::Accept { value },
+        } => (format!("✓ {} {value}", verb3(d)), theme::accepted()),
+        RowState::Done {
+            decision: d @ Decision::Reject { .. },
+        } => (format!("✗ {}", verb3(d)), theme::rejected()),
         RowState::AlreadyProcessed { .. } => ("= taken".into(), theme::dim()),
-        RowState::Failed { decision, .. } => (format!("! {} fail", verb3(decision)), theme::error()),
+        RowState::Failed { decision, .. } => {
+            (format!("! {} fail", verb3(decision)), theme::error())
+        }
         RowState::Unknown { decision, .. } => (format!("? {}", verb3(decision)), theme::warn()),
     }
 }

@@ -49,7 +49,13 @@ pub fn areas(area: Rect) -> Areas {
         let [l, d] = Layout::vertical([Constraint::Length(list_h), Constraint::Min(0)]).areas(body);
         (l, d)
     };
-    Areas { header, list, detail, message, hints }
+    Areas {
+        header,
+        list,
+        detail,
+        message,
+        hints,
+    }
 }
 
 /// Visible rows of the list for a terminal size (the block's borders and column header removed).

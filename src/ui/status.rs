@@ -20,7 +20,13 @@ pub fn render_message(frame: &mut Frame, area: Rect, app: &App) {
         };
         Line::styled(truncate(&sanitize(&f.text), w), style)
     } else if let Listing::Failed { error, .. } = &app.listing {
-        Line::styled(truncate(&sanitize(&format!("listing failed: {error} — R tries again")), w), theme::error())
+        Line::styled(
+            truncate(
+                &sanitize(&format!("listing failed: {error} — R tries again")),
+                w,
+            ),
+            theme::error(),
+        )
     } else {
         Line::raw("")
     };
@@ -30,10 +36,16 @@ pub fn render_message(frame: &mut Frame, area: Rect, app: &App) {
 /// The hints for the current mode, as (key, word) pairs.
 pub fn hints(app: &App) -> Vec<(&'static str, &'static str)> {
     match &app.mode {
-        Mode::Normal => BINDINGS.iter().filter(|b| b.in_bar).map(|b| (b.label, b.hint)).collect(),
+        Mode::Normal => BINDINGS
+            .iter()
+            .filter(|b| b.in_bar)
+            .map(|b| (b.label, b.hint))
+            .collect(),
         Mode::Help => vec![("any key", "close help")],
         Mode::ValuePrompt { .. } => vec![("Enter", "accept"), ("Esc", "cancel")],
-        Mode::ReasonPrompt { .. } => vec![("Enter", "reject"), ("Tab", "template"), ("Esc", "cancel")],
+        Mode::ReasonPrompt { .. } => {
+            vec![("Enter", "reject"), ("Tab", "template"), ("Esc", "cancel")]
+        }
         Mode::ConfirmQuit => vec![("y", "quit now"), ("s", "send, then quit"), ("Esc", "stay")],
     }
 }

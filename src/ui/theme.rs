@@ -3,13 +3,22 @@
 use ratatui::style::{Color, Modifier, Style};
 
 pub fn production_banner() -> Style {
-    Style::new().fg(Color::White).bg(Color::Red).add_modifier(Modifier::BOLD)
+    Style::new()
+        .fg(Color::White)
+        .bg(Color::Red)
+        .add_modifier(Modifier::BOLD)
 }
 pub fn env_banner() -> Style {
-    Style::new().fg(Color::Black).bg(Color::Cyan).add_modifier(Modifier::BOLD)
+    Style::new()
+        .fg(Color::Black)
+        .bg(Color::Cyan)
+        .add_modifier(Modifier::BOLD)
 }
 pub fn demo_banner() -> Style {
-    Style::new().fg(Color::Black).bg(Color::Yellow).add_modifier(Modifier::BOLD)
+    Style::new()
+        .fg(Color::Black)
+        .bg(Color::Yellow)
+        .add_modifier(Modifier::BOLD)
 }
 pub fn dim() -> Style {
     Style::new().fg(Color::DarkGray)
