@@ -8,6 +8,7 @@ pub mod answer_key;
 mod answers;
 pub mod model;
 mod question_form;
+pub mod sanitize;
 pub mod show;
 mod xml;
 
