@@ -9,7 +9,7 @@ use ratatui::widgets::{Block, Borders, Paragraph};
 use super::theme;
 use crate::app::{App, Decision, Focus, Row, RowState};
 use crate::mturk::fetcher::format_time;
-use crate::qform::sanitize::{display_width, sanitize, truncate};
+use crate::qform::sanitize::{display_width, pad, sanitize, truncate};
 
 const STATE_W: usize = 8;
 const WORKER_W: usize = 15;
@@ -77,13 +77,13 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App) {
             .unwrap_or_else(|| sanitize(&row.req.type_id));
         let time = short_time(row.req.submit_time);
         let mut spans = vec![
-            Span::styled(pad(&state_text, STATE_W), state_style),
+            Span::styled(cell(&state_text, STATE_W), state_style),
             Span::raw(" "),
-            Span::raw(pad(&sanitize(&row.req.worker_id), WORKER_W)),
+            Span::raw(cell(&sanitize(&row.req.worker_id), WORKER_W)),
             Span::raw(" "),
-            Span::raw(pad(&type_label, type_w)),
+            Span::raw(cell(&type_label, type_w)),
             Span::raw(" "),
-            Span::styled(pad(&time, TIME_W), theme::dim()),
+            Span::styled(cell(&time, TIME_W), theme::dim()),
         ];
         let used: usize = spans.iter().map(|s| display_width(&s.content)).sum();
         if used < width {
@@ -146,11 +146,9 @@ pub fn state_cell(row: &Row, now_ms: u64) -> (String, Style) {
     }
 }
 
-/// Truncate or pad to exactly `w` display columns.
-pub fn pad(s: &str, w: usize) -> String {
-    let t = truncate(s, w);
-    let dw = display_width(&t);
-    format!("{t}{}", " ".repeat(w.saturating_sub(dw)))
+/// Exactly `w` columns: cut with `…` or padded.
+fn cell(s: &str, w: usize) -> String {
+    pad(&truncate(s, w), w)
 }
 
 fn fit(s: &str, w: usize) -> String {
