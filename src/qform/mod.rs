@@ -6,8 +6,11 @@
 //! * [`AnswerKey::score`]: grading as MTurk does.
 pub mod answer_key;
 mod answers;
+pub mod formatted;
+pub mod layout;
 pub mod model;
 mod question_form;
+pub mod review;
 pub mod sanitize;
 pub mod show;
 mod xml;
