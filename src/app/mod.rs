@@ -8,12 +8,15 @@ pub mod config;
 pub mod keys;
 
 use std::collections::{HashMap, HashSet};
+use std::hash::{Hash, Hasher};
+use std::sync::Arc;
 
 use crossterm::event::{KeyCode, KeyEvent, KeyEventKind, KeyModifiers};
 use tui_input::{Input, InputRequest};
 
 use crate::mturk::error::{ApiError, ErrorKind};
 use crate::mturk::fetcher::{Failed, Interner, Page, PendingRequest, Stop, Summary};
+use crate::qform::review::{self, Review};
 pub use config::Config;
 use keys::Action;
 
@@ -248,7 +251,14 @@ pub struct App {
     /// After "send now and quit": quit as soon as nothing waits or flies.
     quit_when_idle: bool,
     pub quitting: bool,
+    /// Reviews built for selected rows, keyed by the content of Test + Answer.
+    review_cache: HashMap<u64, Arc<Review>>,
+    /// The review of the selected row: (request id, content key, review).
+    current_review: Option<(String, u64, Arc<Review>)>,
 }
+
+/// Reviews kept in the cache at most (each is small; the cache is cleared when full).
+const REVIEW_CACHE_MAX: usize = 512;
 
 impl App {
     pub fn new(env: EnvInfo, type_filter: Option<String>, config: Config) -> App {
@@ -274,7 +284,48 @@ impl App {
             viewport: (80, 24),
             quit_when_idle: false,
             quitting: false,
+            review_cache: HashMap::new(),
+            current_review: None,
         }
+    }
+
+    /// The review of the selected request (built when it was selected, cached by content).
+    pub fn review(&self) -> Option<&Review> {
+        let row = self.selected_row()?;
+        match &self.current_review {
+            Some((id, _, r)) if *id == row.req.id => Some(r),
+            _ => None,
+        }
+    }
+
+    /// Build (or take from the cache) the selected row's review.
+    fn refresh_review(&mut self) {
+        let Some(row) = self.rows.get(self.selected) else {
+            self.current_review = None;
+            return;
+        };
+        let mut h = std::collections::hash_map::DefaultHasher::new();
+        row.req.test.hash(&mut h);
+        row.req.answer.hash(&mut h);
+        let key = h.finish();
+        if let Some((id, k, _)) = &self.current_review
+            && *id == row.req.id
+            && *k == key
+        {
+            return;
+        }
+        let review = match self.review_cache.get(&key) {
+            Some(r) => r.clone(),
+            None => {
+                let r = Arc::new(review::build_from_xml(Some(&row.req.test), Some(&row.req.answer), None));
+                if self.review_cache.len() >= REVIEW_CACHE_MAX {
+                    self.review_cache.clear();
+                }
+                self.review_cache.insert(key, r.clone());
+                r
+            }
+        };
+        self.current_review = Some((row.req.id.clone(), key, review));
     }
 
     /// The effects to run at start: list, and load type names.
@@ -368,6 +419,7 @@ impl App {
             self.flash = None;
         }
         fx.extend(self.pump_outbox());
+        self.refresh_review();
         if self.quit_when_idle && !self.rows.iter().any(|r| r.state.active()) && !self.quitting {
             self.quitting = true;
             fx.push(Effect::Quit);

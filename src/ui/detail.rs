@@ -10,6 +10,7 @@ use ratatui::widgets::{Block, Borders, Paragraph};
 use super::theme;
 use crate::app::{App, Decision, Focus, Row, RowState};
 use crate::mturk::fetcher::format_time;
+use crate::qform::layout::{SegStyle, layout};
 use crate::qform::sanitize::{sanitize, truncate};
 
 pub fn render(frame: &mut Frame, area: Rect, app: &App) {
@@ -37,7 +38,7 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App) {
     };
     let mut lines = facts(app, row, width);
     lines.push(Line::raw(""));
-    lines.extend(review_lines(app, row, inner.width));
+    lines.extend(review_lines(app, inner.width));
     let max_scroll = lines.len().saturating_sub(usize::from(inner.height));
     let scroll = usize::from(app.detail_scroll).min(max_scroll);
     let visible: Vec<Line> = lines
@@ -63,10 +64,8 @@ fn facts(app: &App, row: &Row, width: usize) -> Vec<Line<'static>> {
         None => sanitize(&r.type_id),
     };
     let mut out = vec![
-        kv("Worker", sanitize(&r.worker_id), width),
+        kv("Worker", format!("{} · submitted {}", sanitize(&r.worker_id), format_time(r.submit_time)), width),
         kv("Type", type_name, width),
-        kv("Submitted", format_time(r.submit_time), width),
-        kv("Request", sanitize(&r.id), width),
     ];
     let (text, style) = state_text(&row.state, app.now_ms);
     out.push(Line::from(vec![
@@ -144,17 +143,40 @@ fn state_text(state: &RowState, now_ms: u64) -> (String, Style) {
     }
 }
 
-fn review_lines(_app: &App, row: &Row, width: u16) -> Vec<Line<'static>> {
-    let w = usize::from(width);
-    let mut out = Vec::new();
-    for (label, xml) in [
-        ("Test", &*row.req.test),
-        ("Answer", row.req.answer.as_str()),
-    ] {
-        out.push(Line::styled(label.to_string(), theme::heading()));
-        for l in xml.lines() {
-            out.push(Line::raw(truncate(&sanitize(l), w)));
-        }
+fn review_lines(app: &App, width: u16) -> Vec<Line<'static>> {
+    let Some(review) = app.review() else {
+        return vec![Line::styled("preparing the review…", theme::dim())];
+    };
+    layout(review, width)
+        .into_iter()
+        .map(|l| {
+            Line::from(
+                l.segs
+                    .into_iter()
+                    .map(|s| Span::styled(s.text, seg_style(s.style)))
+                    .collect::<Vec<_>>(),
+            )
+        })
+        .collect()
+}
+
+fn seg_style(s: SegStyle) -> Style {
+    use ratatui::style::{Color, Modifier};
+    match s {
+        SegStyle::Heading => Style::new().fg(Color::Cyan).add_modifier(Modifier::BOLD),
+        SegStyle::Title => Style::new().add_modifier(Modifier::BOLD),
+        SegStyle::Prompt | SegStyle::Normal => Style::new(),
+        SegStyle::Choice => Style::new(),
+        SegStyle::ChosenChoice => Style::new().fg(Color::Yellow).add_modifier(Modifier::BOLD),
+        SegStyle::Answer => Style::new().fg(Color::Yellow),
+        SegStyle::Missing => Style::new().fg(Color::DarkGray).add_modifier(Modifier::ITALIC),
+        SegStyle::Required => Style::new().fg(Color::Magenta),
+        SegStyle::Flag => Style::new().fg(Color::Red).add_modifier(Modifier::BOLD),
+        SegStyle::Note => Style::new().fg(Color::Blue),
+        SegStyle::Problem => Style::new().fg(Color::Red),
+        SegStyle::Right => Style::new().fg(Color::Green),
+        SegStyle::Wrong => Style::new().fg(Color::Red),
+        SegStyle::Partial => Style::new().fg(Color::Yellow),
+        SegStyle::Dim => theme::dim(),
     }
-    out
 }
