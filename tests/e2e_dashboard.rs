@@ -39,14 +39,20 @@ fn accept_and_reject_reach_the_server_exactly_once() {
         120,
         36,
     );
-    app.wait_for("12 rows loaded", 30, |s| header_count(s, "loaded") == Some(12) && !s.contains("loading…"));
+    app.wait_for("12 rows loaded", 30, |s| {
+        header_count(s, "loaded") == Some(12) && !s.contains("loading…")
+    });
     app.send(b"a");
-    app.wait_for("the accept to be done", 20, |s| header_count(s, "decided") == Some(1));
+    app.wait_for("the accept to be done", 20, |s| {
+        header_count(s, "decided") == Some(1)
+    });
     app.send(b"r");
     app.wait_text("worker will read", 10);
     app.send("Not enough detail — sorry".as_bytes());
     app.send(b"\r");
-    app.wait_for("the reject to be done", 20, |s| header_count(s, "decided") == Some(2));
+    app.wait_for("the reject to be done", 20, |s| {
+        header_count(s, "decided") == Some(2)
+    });
     let screen = app.screen();
     assert!(screen.contains("✓ acc 1"), "{screen}");
     assert!(screen.contains("✗ rej"), "{screen}");
@@ -56,15 +62,23 @@ fn accept_and_reject_reach_the_server_exactly_once() {
 
     // The record file: exactly the two calls, with the right value and reason.
     let text = std::fs::read_to_string(&record).expect("record file");
-    let lines: Vec<serde_json::Value> =
-        text.lines().map(|l| serde_json::from_str(l).expect("record line is JSON")).collect();
+    let lines: Vec<serde_json::Value> = text
+        .lines()
+        .map(|l| serde_json::from_str(l).expect("record line is JSON"))
+        .collect();
     assert_eq!(lines.len(), 2, "record:\n{text}");
     assert_eq!(lines[0]["op"], "AcceptQualificationRequest");
     assert_eq!(lines[0]["IntegerValue"], 1);
     assert_eq!(lines[1]["op"], "RejectQualificationRequest");
     assert_eq!(lines[1]["Reason"], "Not enough detail — sorry");
-    let accepted = lines[0]["QualificationRequestId"].as_str().unwrap().to_owned();
-    let rejected = lines[1]["QualificationRequestId"].as_str().unwrap().to_owned();
+    let accepted = lines[0]["QualificationRequestId"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let rejected = lines[1]["QualificationRequestId"]
+        .as_str()
+        .unwrap()
+        .to_owned();
     assert_ne!(accepted, rejected);
 
     // The service agrees: the score was granted, and both requests left the pending list.
@@ -117,11 +131,21 @@ fn quitting_restores_the_terminal() {
     assert!(app.wait_exit(10).success());
     let raw = app.raw.lock().unwrap().clone();
     let text = String::from_utf8_lossy(&raw);
-    let enter = text.find("\x1b[?1049h").expect("entered the alternate screen");
-    let leave = text.rfind("\x1b[?1049l").expect("left the alternate screen");
+    let enter = text
+        .find("\x1b[?1049h")
+        .expect("entered the alternate screen");
+    let leave = text
+        .rfind("\x1b[?1049l")
+        .expect("left the alternate screen");
     assert!(leave > enter);
-    assert!(text[leave..].contains("\x1b[?25h"), "cursor shown again after leaving");
+    assert!(
+        text[leave..].contains("\x1b[?25h"),
+        "cursor shown again after leaving"
+    );
     let parser = app.parser.lock().unwrap();
-    assert!(!parser.screen().alternate_screen(), "back on the main screen");
+    assert!(
+        !parser.screen().alternate_screen(),
+        "back on the main screen"
+    );
     assert!(!parser.screen().hide_cursor(), "cursor visible");
 }

@@ -4,7 +4,7 @@
 use std::sync::Arc;
 
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
-use mturk_triage::app::{App, Config, EnvInfo, Msg};
+use mturk_triage::app::{App, Config, EnvInfo, Msg, TypeInfo};
 use mturk_triage::mturk::fetcher::{Page, PendingRequest, Stop, Summary};
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
@@ -15,7 +15,11 @@ fn asset(name: &str) -> String {
 }
 
 fn env(label: &str, production: bool) -> EnvInfo {
-    EnvInfo { label: label.into(), production, endpoint: "http://127.0.0.1:1".into() }
+    EnvInfo {
+        label: label.into(),
+        production,
+        endpoint: "http://127.0.0.1:1".into(),
+    }
 }
 
 fn requests() -> Vec<PendingRequest> {
@@ -32,10 +36,34 @@ fn requests() -> Vec<PendingRequest> {
     let f19 = asset("19-codenames-clues.questionform.xml");
     let f08 = asset("08-mturkemu-colors.questionform.xml");
     vec![
-        mk(1, "3TICTACTOE00000000000000000001", "A1B2C3D4E5F6G7", &f03, asset("03-aws-docs-tictactoe.answers.xml")),
-        mk(2, "3CODENAMES00000000000000000002", "A9Z8Y7X6W5V4U3", &f19, asset("19-codenames-clues.answers.xml")),
-        mk(3, "3COLORS0000000000000000000003", "AHOSTILE\u{1b}[2J\u{202e}X", &f08, String::new()),
-        mk(4, "3TICTACTOE00000000000000000001", "A77777777777", &f03, String::new()),
+        mk(
+            1,
+            "3TICTACTOE00000000000000000001",
+            "A1B2C3D4E5F6G7",
+            &f03,
+            asset("03-aws-docs-tictactoe.answers.xml"),
+        ),
+        mk(
+            2,
+            "3CODENAMES00000000000000000002",
+            "A9Z8Y7X6W5V4U3",
+            &f19,
+            asset("19-codenames-clues.answers.xml"),
+        ),
+        mk(
+            3,
+            "3COLORS0000000000000000000003",
+            "AHOSTILE\u{1b}[2J\u{202e}X",
+            &f08,
+            String::new(),
+        ),
+        mk(
+            4,
+            "3TICTACTOE00000000000000000001",
+            "A77777777777",
+            &f03,
+            String::new(),
+        ),
     ]
 }
 
@@ -45,13 +73,44 @@ fn app(label: &str, production: bool, width: u16, height: u16) -> App {
     app.update(0, Msg::Resize { width, height });
     let reqs = requests();
     let n = reqs.len();
-    app.update(0, Msg::Page { generation: 1, page: Page { number: 1, requests: reqs, total: n } });
-    app.update(0, Msg::FetchDone { generation: 1, summary: Summary { pages: 1, total: n, duplicates: 0, stop: Stop::Complete } });
     app.update(
         0,
-        Msg::TypeNames(vec![
-            ("3TICTACTOE00000000000000000001".into(), "Tic-tac-toe (AWS docs sample)".into()),
-            ("3CODENAMES00000000000000000002".into(), "Codenames clue writers".into()),
+        Msg::Page {
+            generation: 1,
+            page: Page {
+                number: 1,
+                requests: reqs,
+                total: n,
+            },
+        },
+    );
+    app.update(
+        0,
+        Msg::FetchDone {
+            generation: 1,
+            summary: Summary {
+                pages: 1,
+                total: n,
+                duplicates: 0,
+                stop: Stop::Complete,
+            },
+        },
+    );
+    app.update(
+        0,
+        Msg::Types(vec![
+            TypeInfo {
+                id: "3TICTACTOE00000000000000000001".into(),
+                name: "Tic-tac-toe (AWS docs sample)".into(),
+                retry_delay_secs: Some(86_400),
+                answer_key: None,
+            },
+            TypeInfo {
+                id: "3CODENAMES00000000000000000002".into(),
+                name: "Codenames clue writers".into(),
+                retry_delay_secs: None,
+                answer_key: None,
+            },
         ]),
     );
     app
@@ -116,14 +175,24 @@ fn hostile_worker_text_renders_inert_and_visible() {
     let mut a = app("DEMO", false, 80, 24);
     key(&mut a, 0, KeyCode::Char('G')); // select the hostile row
     for (w, h) in [(80, 24), (160, 48), (20, 8)] {
-        a.update(0, Msg::Resize { width: w, height: h });
+        a.update(
+            0,
+            Msg::Resize {
+                width: w,
+                height: h,
+            },
+        );
         let t = render(&a, w, h);
         let buf = t.backend().buffer();
         let mut all = String::new();
         for y in 0..h {
             for x in 0..w {
                 let s = buf[(x, y)].symbol();
-                assert!(!s.chars().any(|c| c.is_control() || ('\u{202a}'..='\u{202e}').contains(&c)), "raw control at {x},{y}: {s:?}");
+                assert!(
+                    !s.chars()
+                        .any(|c| c.is_control() || ('\u{202a}'..='\u{202e}').contains(&c)),
+                    "raw control at {x},{y}: {s:?}"
+                );
                 all.push_str(s);
             }
         }
@@ -137,8 +206,25 @@ fn hostile_worker_text_renders_inert_and_visible() {
 fn empty_listing_says_so() {
     let mut a = App::new(env("SANDBOX", false), None, Config::default());
     a.start(0);
-    a.update(0, Msg::FetchDone { generation: 1, summary: Summary { pages: 1, total: 0, duplicates: 0, stop: Stop::EmptyPage } });
+    a.update(
+        0,
+        Msg::FetchDone {
+            generation: 1,
+            summary: Summary {
+                pages: 1,
+                total: 0,
+                duplicates: 0,
+                stop: Stop::EmptyPage,
+            },
+        },
+    );
     let t = render(&a, 80, 24);
-    let text: String = t.backend().buffer().content().iter().map(|c| c.symbol()).collect();
+    let text: String = t
+        .backend()
+        .buffer()
+        .content()
+        .iter()
+        .map(|c| c.symbol())
+        .collect();
     assert!(text.contains("nothing pending"), "{text}");
 }

@@ -164,6 +164,17 @@ pub enum Mode {
     ConfirmQuit,
 }
 
+/// What the dashboard knows of a qualification type.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct TypeInfo {
+    pub id: String,
+    pub name: String,
+    /// `RetryDelayInSeconds`; `None` means a rejected worker can never request again.
+    pub retry_delay_secs: Option<i64>,
+    /// The type's AnswerKey XML, when it has one (used to grade in the review).
+    pub answer_key: Option<String>,
+}
+
 /// Which environment the dashboard shows (always visible in the header).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct EnvInfo {
@@ -189,7 +200,7 @@ pub enum Effect {
         decision: Decision,
     },
     /// Fetch the names of the owned qualification types.
-    LoadTypeNames,
+    LoadTypes,
     Suspend,
     Quit,
 }
@@ -219,7 +230,8 @@ pub enum Msg {
         request_id: String,
         result: Result<(), ApiError>,
     },
-    TypeNames(Vec<(String, String)>),
+    /// The caller's qualification types (names, retry delay, answer key).
+    Types(Vec<TypeInfo>),
     /// A problem found at start-up (credentials, config) shown in the dashboard.
     Notice {
         level: Level,
@@ -242,7 +254,7 @@ pub struct App {
     generation: u64,
     seen_this_listing: HashSet<String>,
     pub flash: Option<Flash>,
-    pub type_names: HashMap<String, String>,
+    pub types: HashMap<String, TypeInfo>,
     /// Ids in the order their decisions were queued (for undo).
     undo_order: Vec<String>,
     interner: Interner,
@@ -277,7 +289,7 @@ impl App {
             generation: 0,
             seen_this_listing: HashSet::new(),
             flash: None,
-            type_names: HashMap::new(),
+            types: HashMap::new(),
             undo_order: Vec::new(),
             interner: Interner::default(),
             now_ms: 0,
@@ -287,6 +299,13 @@ impl App {
             review_cache: HashMap::new(),
             current_review: None,
         }
+    }
+
+    pub fn type_name(&self, id: &str) -> Option<&str> {
+        self.types
+            .get(id)
+            .map(|t| t.name.as_str())
+            .filter(|n| !n.is_empty())
     }
 
     /// The review of the selected request (built when it was selected, cached by content).
@@ -304,9 +323,14 @@ impl App {
             self.current_review = None;
             return;
         };
+        let answer_key = self
+            .types
+            .get(&row.req.type_id)
+            .and_then(|t| t.answer_key.as_deref());
         let mut h = std::collections::hash_map::DefaultHasher::new();
         row.req.test.hash(&mut h);
         row.req.answer.hash(&mut h);
+        answer_key.hash(&mut h);
         let key = h.finish();
         if let Some((id, k, _)) = &self.current_review
             && *id == row.req.id
@@ -317,7 +341,11 @@ impl App {
         let review = match self.review_cache.get(&key) {
             Some(r) => r.clone(),
             None => {
-                let r = Arc::new(review::build_from_xml(Some(&row.req.test), Some(&row.req.answer), None));
+                let r = Arc::new(review::build_from_xml(
+                    Some(&row.req.test),
+                    Some(&row.req.answer),
+                    answer_key,
+                ));
                 if self.review_cache.len() >= REVIEW_CACHE_MAX {
                     self.review_cache.clear();
                 }
@@ -332,7 +360,7 @@ impl App {
     pub fn start(&mut self, now_ms: u64) -> Vec<Effect> {
         self.now_ms = now_ms;
         let mut fx = self.begin_listing();
-        fx.push(Effect::LoadTypeNames);
+        fx.push(Effect::LoadTypes);
         fx
     }
 
@@ -400,8 +428,13 @@ impl App {
                 Vec::new()
             }
             Msg::Sent { request_id, result } => self.on_sent(&request_id, result),
-            Msg::TypeNames(names) => {
-                self.type_names.extend(names);
+            Msg::Types(types) => {
+                for t in types {
+                    self.types.insert(t.id.clone(), t);
+                }
+                // An AnswerKey may have arrived: grade again.
+                self.review_cache.clear();
+                self.current_review = None;
                 Vec::new()
             }
             Msg::Notice { level, text } => {

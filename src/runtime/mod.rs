@@ -17,7 +17,7 @@ use futures::StreamExt;
 use tokio::sync::mpsc;
 use tokio_util::sync::CancellationToken;
 
-use crate::app::{App, Config, Decision, Effect, EnvInfo, Level, Msg};
+use crate::app::{App, Config, Decision, Effect, EnvInfo, Level, Msg, TypeInfo};
 use crate::cli::{DashArgs, DemoArgs, EnvArgs};
 use crate::mturk::client::{self, Target};
 use crate::mturk::error::{ApiError, ErrorKind, classify};
@@ -189,13 +189,13 @@ impl Executor {
                     let _ = tx.send(Msg::Sent { request_id, result });
                 });
             }
-            Effect::LoadTypeNames => {
+            Effect::LoadTypes => {
                 let client = self.client.clone();
                 let tx = self.tx.clone();
                 tokio::spawn(async move {
-                    match load_type_names(&client).await {
-                        Ok(names) => {
-                            let _ = tx.send(Msg::TypeNames(names));
+                    match load_types(&client).await {
+                        Ok(types) => {
+                            let _ = tx.send(Msg::Types(types));
                         }
                         Err(e) => tracing::warn!(error = %e, "cannot list qualification types"),
                     }
@@ -232,8 +232,8 @@ pub async fn send_decision(
     }
 }
 
-/// Names of the caller's qualification types (all pages).
-pub async fn load_type_names(client: &Client) -> Result<Vec<(String, String)>, ApiError> {
+/// The caller's qualification types (all pages).
+pub async fn load_types(client: &Client) -> Result<Vec<TypeInfo>, ApiError> {
     let mut out = Vec::new();
     let mut token: Option<String> = None;
     for _ in 0..1000 {
@@ -247,8 +247,13 @@ pub async fn load_type_names(client: &Client) -> Result<Vec<(String, String)>, A
             .await
             .map_err(classify)?;
         for t in page.qualification_types.unwrap_or_default() {
-            if let (Some(id), Some(name)) = (t.qualification_type_id, t.name) {
-                out.push((id, name));
+            if let Some(id) = t.qualification_type_id {
+                out.push(TypeInfo {
+                    id,
+                    name: t.name.unwrap_or_default(),
+                    retry_delay_secs: t.retry_delay_in_seconds,
+                    answer_key: t.answer_key.filter(|k| !k.trim().is_empty()),
+                });
             }
         }
         match page.next_token.filter(|t| !t.is_empty()) {

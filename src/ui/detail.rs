@@ -59,12 +59,20 @@ fn kv(label: &str, value: String, width: usize) -> Line<'static> {
 
 fn facts(app: &App, row: &Row, width: usize) -> Vec<Line<'static>> {
     let r = &row.req;
-    let type_name = match app.type_names.get(&r.type_id) {
+    let type_name = match app.type_name(&r.type_id) {
         Some(n) => format!("{} ({})", sanitize(n), sanitize(&r.type_id)),
         None => sanitize(&r.type_id),
     };
     let mut out = vec![
-        kv("Worker", format!("{} · submitted {}", sanitize(&r.worker_id), format_time(r.submit_time)), width),
+        kv(
+            "Worker",
+            format!(
+                "{} · submitted {}",
+                sanitize(&r.worker_id),
+                format_time(r.submit_time)
+            ),
+            width,
+        ),
         kv("Type", type_name, width),
     ];
     let (text, style) = state_text(&row.state, app.now_ms);
@@ -169,7 +177,9 @@ fn seg_style(s: SegStyle) -> Style {
         SegStyle::Choice => Style::new(),
         SegStyle::ChosenChoice => Style::new().fg(Color::Yellow).add_modifier(Modifier::BOLD),
         SegStyle::Answer => Style::new().fg(Color::Yellow),
-        SegStyle::Missing => Style::new().fg(Color::DarkGray).add_modifier(Modifier::ITALIC),
+        SegStyle::Missing => Style::new()
+            .fg(Color::DarkGray)
+            .add_modifier(Modifier::ITALIC),
         SegStyle::Required => Style::new().fg(Color::Magenta),
         SegStyle::Flag => Style::new().fg(Color::Red).add_modifier(Modifier::BOLD),
         SegStyle::Note => Style::new().fg(Color::Blue),

@@ -86,10 +86,28 @@ pub fn render(frame: &mut Frame, screen: Rect, app: &App) {
             ]));
             lines.push(error_line(error.as_deref(), inner_w));
             lines.push(Line::styled(truncate(&tmpl, inner_w), theme::dim()));
-            lines.push(Line::styled(
-                truncate("A rejected worker may be unable to request again if the type has no retry delay.", inner_w),
-                theme::dim(),
-            ));
+            let permanence = app
+                .row(request_id)
+                .and_then(|r| app.types.get(&r.req.type_id))
+                .map(|t| match t.retry_delay_secs {
+                    None => (
+                        "This type has no retry delay: the worker can NEVER request it again."
+                            .to_string(),
+                        theme::error(),
+                    ),
+                    Some(s) => (
+                        format!("The worker may request again after {}.", human_secs(s)),
+                        theme::dim(),
+                    ),
+                })
+                .unwrap_or_else(|| {
+                    (
+                        "If the type has no retry delay, the worker can never request it again."
+                            .to_string(),
+                        theme::dim(),
+                    )
+                });
+            lines.push(Line::styled(truncate(&permanence.0, inner_w), permanence.1));
             lines.push(Line::styled(
                 "Enter rejects · Tab template · Esc cancels",
                 theme::dim(),
@@ -168,4 +186,13 @@ fn draw_box(frame: &mut Frame, area: Rect, title: &str, lines: Vec<Line<'static>
             .block(Block::new().borders(Borders::ALL).title(title.to_string())),
         area,
     );
+}
+
+fn human_secs(s: i64) -> String {
+    match s {
+        s if s >= 86_400 && s % 86_400 == 0 => format!("{} day(s)", s / 86_400),
+        s if s >= 3_600 && s % 3_600 == 0 => format!("{} hour(s)", s / 3_600),
+        s if s >= 60 && s % 60 == 0 => format!("{} minute(s)", s / 60),
+        s => format!("{s} second(s)"),
+    }
 }

@@ -22,10 +22,9 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App) {
     let filter = match &app.type_filter {
         Some(t) => {
             let name = app
-                .type_names
-                .get(t)
-                .map(|n| format!("{} ({t})", sanitize(n)))
-                .unwrap_or_else(|| t.clone());
+                .type_name(t)
+                .map(|n| format!("{} ({})", sanitize(n), sanitize(t)))
+                .unwrap_or_else(|| sanitize(t));
             format!("type {}", truncate(&name, 40))
         }
         None => "all types".into(),

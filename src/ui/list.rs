@@ -71,8 +71,7 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App) {
     for (i, row) in app.rows.iter().enumerate().take(end).skip(app.list_offset) {
         let (state_text, state_style) = state_cell(row, app.now_ms);
         let type_label = app
-            .type_names
-            .get(&row.req.type_id)
+            .type_name(&row.req.type_id)
             .map(|n| sanitize(n))
             .unwrap_or_else(|| sanitize(&row.req.type_id));
         let time = short_time(row.req.submit_time);

@@ -34,7 +34,9 @@ impl SimProcess {
             .expect("start sim");
         let stdout = child.stdout.take().expect("sim stdout");
         let mut first = String::new();
-        BufReader::new(stdout).read_line(&mut first).expect("read sim url");
+        BufReader::new(stdout)
+            .read_line(&mut first)
+            .expect("read sim url");
         let url = first.trim().to_string();
         assert!(url.starts_with("http://127.0.0.1:"), "sim printed {url:?}");
         SimProcess { child, url }
@@ -62,7 +64,12 @@ impl PtyApp {
     pub fn spawn(args: &[&str], env: &[(&str, &str)], cols: u16, rows: u16) -> PtyApp {
         let pty = native_pty_system();
         let pair = pty
-            .openpty(PtySize { rows, cols, pixel_width: 0, pixel_height: 0 })
+            .openpty(PtySize {
+                rows,
+                cols,
+                pixel_width: 0,
+                pixel_height: 0,
+            })
             .expect("openpty");
         let mut cmd = CommandBuilder::new(BIN);
         cmd.args(args);
@@ -76,7 +83,11 @@ impl PtyApp {
         drop(pair.slave);
         let mut reader = pair.master.try_clone_reader().expect("reader");
         let writer = pair.master.take_writer().expect("writer");
-        let parser = Arc::new(Mutex::new(vt100::Parser::new(rows.try_into().expect("rows > 0"), cols.try_into().expect("cols > 0"), 0)));
+        let parser = Arc::new(Mutex::new(vt100::Parser::new(
+            rows.try_into().expect("rows > 0"),
+            cols.try_into().expect("cols > 0"),
+            0,
+        )));
         let raw = Arc::new(Mutex::new(Vec::new()));
         let (p, r) = (parser.clone(), raw.clone());
         std::thread::spawn(move || {
@@ -91,7 +102,13 @@ impl PtyApp {
                 }
             }
         });
-        PtyApp { parser, raw, writer, child, _master: pair.master }
+        PtyApp {
+            parser,
+            raw,
+            writer,
+            child,
+            _master: pair.master,
+        }
     }
 
     pub fn screen(&self) -> String {
