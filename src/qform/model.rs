@@ -52,7 +52,6 @@ impl QuestionForm {
 // Boxing `Question` would change the contract other code uses; forms are small.
 #[allow(clippy::large_enum_variant)]
 #[derive(Debug, Clone, PartialEq)]
-#[allow(clippy::large_enum_variant)]
 pub enum FormItem {
     Overview(Vec<Content>),
     Question(Question),

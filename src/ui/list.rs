@@ -72,7 +72,7 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App) {
         let (state_text, state_style) = state_cell(row, app.now_ms);
         let type_label = app
             .type_name(&row.req.type_id)
-            .map(|n| sanitize(n))
+            .map(sanitize)
             .unwrap_or_else(|| sanitize(&row.req.type_id));
         let time = short_time(row.req.submit_time);
         let mut spans = vec![
