@@ -25,6 +25,27 @@ use crate::mturk::fetcher;
 
 const TICK: Duration = Duration::from_millis(250);
 
+/// Failures injected on purpose by the terminal-restore tests (`MTURK_TRIAGE_TEST_FAULT`):
+/// `render` panics while drawing the second frame, `task` panics in a background task, `error`
+/// returns an error from the run loop. Unset in normal use.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum TestFault {
+    Render,
+    Task,
+    Error,
+}
+
+impl TestFault {
+    fn from_env() -> Option<TestFault> {
+        match std::env::var("MTURK_TRIAGE_TEST_FAULT").ok()?.as_str() {
+            "render" => Some(TestFault::Render),
+            "task" => Some(TestFault::Task),
+            "error" => Some(TestFault::Error),
+            _ => None,
+        }
+    }
+}
+
 /// Log to `<data dir>/mturk-triage.log`, never to the screen. Returns the writer guard.
 pub fn init_logging() -> Option<(tracing_appender::non_blocking::WorkerGuard, PathBuf)> {
     let dir = crate::app::config::data_dir()?;
@@ -311,13 +332,42 @@ async fn run_loop(
     tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Skip);
     let mut dirty = true;
     let mut exit = ExitCode::SUCCESS;
+    let fault = TestFault::from_env();
+    let mut frames = 0u64;
     loop {
         if dirty {
             guard
-                .terminal
-                .draw(|f| crate::ui::draw(f, &app))
+                .draw(|f| {
+                    if fault == Some(TestFault::Render) && frames > 0 {
+                        panic!("injected panic in render (MTURK_TRIAGE_TEST_FAULT=render)");
+                    }
+                    crate::ui::draw(f, &app)
+                })
                 .map_err(|e| format!("cannot draw: {e}"))?;
             dirty = false;
+            frames += 1;
+            if frames == 1 {
+                match fault {
+                    Some(TestFault::Task) => {
+                        tokio::spawn(async {
+                            panic!(
+                                "injected panic in a background task (MTURK_TRIAGE_TEST_FAULT=task)"
+                            )
+                        });
+                    }
+                    Some(TestFault::Error) => {
+                        return Err(
+                            "injected error from the run loop (MTURK_TRIAGE_TEST_FAULT=error)"
+                                .into(),
+                        );
+                    }
+                    Some(TestFault::Render) => {
+                        // Force a second frame.
+                        let _ = tx.send(Msg::Tick);
+                    }
+                    None => {}
+                }
+            }
         }
         let first = tokio::select! {
             ev = events.next() => match ev {

@@ -1,7 +1,9 @@
 //! The terminal guard: raw mode + alternate screen on enter; restored exactly once on every exit
 //! path (normal return, error, panic anywhere, signals), and around Ctrl-Z suspension.
 
+use std::cell::Cell;
 use std::io::{Stdout, Write, stdout};
+use std::sync::Mutex;
 use std::sync::atomic::{AtomicBool, Ordering};
 
 use crossterm::cursor::Show;
@@ -14,6 +16,15 @@ use ratatui::backend::CrosstermBackend;
 
 /// True while the terminal is in raw mode / the alternate screen.
 static ACTIVE: AtomicBool = AtomicBool::new(false);
+
+/// Held while a frame is written, and by a panicking thread from restoring to exiting, so that a
+/// panic in a background task cannot interleave with (or be followed by) a frame.
+static DRAW_LOCK: Mutex<()> = Mutex::new(());
+
+thread_local! {
+    /// This thread is inside `Guard::draw` (a panic in render must not wait for its own lock).
+    static IN_DRAW: Cell<bool> = const { Cell::new(false) };
+}
 
 pub type Tui = Terminal<CrosstermBackend<Stdout>>;
 
@@ -56,6 +67,15 @@ impl Guard {
         Ok(Guard { terminal })
     }
 
+    /// Draw one frame (under the draw lock).
+    pub fn draw(&mut self, render: impl FnOnce(&mut ratatui::Frame)) -> std::io::Result<()> {
+        let _lock = DRAW_LOCK.lock().unwrap_or_else(|e| e.into_inner());
+        IN_DRAW.with(|f| f.set(true));
+        let r = self.terminal.draw(render).map(|_| ());
+        IN_DRAW.with(|f| f.set(false));
+        r
+    }
+
     /// Ctrl-Z: give the terminal back to the shell, stop, and take it again on `fg`.
     pub fn suspend(&mut self) -> std::io::Result<()> {
         restore();
@@ -84,6 +104,12 @@ fn install_panic_hook() {
     }
     let previous = std::panic::take_hook();
     std::panic::set_hook(Box::new(move |info| {
+        // Another thread may be drawing: wait for its frame, then keep the lock until exit.
+        let _lock = if IN_DRAW.with(Cell::get) {
+            None
+        } else {
+            Some(DRAW_LOCK.lock().unwrap_or_else(|e| e.into_inner()))
+        };
         restore();
         previous(info);
         eprintln!(

@@ -1,0 +1,109 @@
+//! The terminal is restored on every exit path: panic in render, panic in a background task,
+//! an error returned from the run loop, SIGTERM, SIGHUP. The product runs in a pseudo-terminal
+//! against an unreachable 127.0.0.1 endpoint (no server needed for these paths).
+
+mod common;
+
+use common::{PtyApp, temp_dir};
+
+fn spawn(fault: Option<&str>, dir: &tempfile::TempDir) -> PtyApp {
+    let config = dir.path().join("config.toml");
+    std::fs::write(&config, "").unwrap();
+    let data = dir.path().join("data");
+    let mut env = vec![
+        ("MTURK_TRIAGE_CONFIG", config.to_str().unwrap().to_owned()),
+        ("MTURK_TRIAGE_DATA", data.to_str().unwrap().to_owned()),
+        ("RUST_BACKTRACE", "0".to_owned()),
+    ];
+    if let Some(f) = fault {
+        env.push(("MTURK_TRIAGE_TEST_FAULT", f.to_owned()));
+    }
+    let env: Vec<(&str, &str)> = env.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    PtyApp::spawn(&["--endpoint-url", "http://127.0.0.1:9"], &env, 80, 24)
+}
+
+/// After exit: left the alternate screen after entering it, cursor visible, raw mode off
+/// (checked through what the program printed after restoring, which is readable text).
+fn assert_restored(app: &PtyApp, message: &str) {
+    let raw = app.raw.lock().unwrap().clone();
+    let text = String::from_utf8_lossy(&raw);
+    let enter = text
+        .find("\x1b[?1049h")
+        .expect("entered the alternate screen");
+    let leave = text
+        .rfind("\x1b[?1049l")
+        .expect("left the alternate screen");
+    assert!(leave > enter, "left after entering");
+    assert_eq!(
+        text.matches("\x1b[?1049l").count(),
+        1,
+        "restored exactly once"
+    );
+    let after = &text[leave..];
+    assert!(after.contains("\x1b[?25h"), "cursor shown");
+    let parser = app.parser.lock().unwrap();
+    let screen = parser.screen();
+    assert!(!screen.alternate_screen(), "main screen");
+    assert!(!screen.hide_cursor(), "cursor visible");
+    let contents = screen.contents();
+    assert!(
+        contents.contains(message),
+        "message readable on the main screen:\n{contents}"
+    );
+    // In cooked mode the line discipline turns \n into \r\n: the message lines start at column 0.
+    for line in contents.lines().filter(|l| l.contains("mturk-triage")) {
+        assert!(
+            line.starts_with("mturk-triage") || line.starts_with("thread"),
+            "staircase output: {line:?}"
+        );
+    }
+}
+
+#[test]
+fn panic_in_render_restores_the_terminal() {
+    let dir = temp_dir();
+    let mut app = spawn(Some("render"), &dir);
+    let status = app.wait_exit(20);
+    assert!(!status.success());
+    assert_restored(&app, "injected panic in render");
+}
+
+#[test]
+fn panic_in_a_background_task_restores_the_terminal() {
+    let dir = temp_dir();
+    let mut app = spawn(Some("task"), &dir);
+    let status = app.wait_exit(20);
+    assert!(!status.success());
+    assert_restored(&app, "injected panic in a background task");
+}
+
+#[test]
+fn error_from_the_run_loop_restores_the_terminal() {
+    let dir = temp_dir();
+    let mut app = spawn(Some("error"), &dir);
+    let status = app.wait_exit(20);
+    assert!(!status.success());
+    assert_restored(&app, "injected error from the run loop");
+}
+
+fn signal_test(sig: i32, name: &str) {
+    let dir = temp_dir();
+    let mut app = spawn(None, &dir);
+    app.wait_text("loaded", 20);
+    let pid = app.child.process_id().expect("pid") as i32;
+    // SAFETY: sending a signal to our own child process.
+    assert_eq!(unsafe { libc::kill(pid, sig) }, 0, "kill {name}");
+    let status = app.wait_exit(20);
+    assert!(!status.success(), "{name} gives a non-zero exit");
+    assert_restored(&app, "mturk-triage: ");
+}
+
+#[test]
+fn sigterm_restores_the_terminal() {
+    signal_test(libc::SIGTERM, "SIGTERM");
+}
+
+#[test]
+fn sighup_restores_the_terminal() {
+    signal_test(libc::SIGHUP, "SIGHUP");
+}
