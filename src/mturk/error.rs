@@ -4,7 +4,7 @@
 
 use std::fmt;
 
-use aws_sdk_mturk::error::{DisplayErrorContext, ProvideErrorMetadata, SdkError};
+use aws_sdk_mturk::error::{ProvideErrorMetadata, SdkError};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ErrorKind {
@@ -141,6 +141,7 @@ const THROTTLING_CODES: &[&str] = &[
 pub fn classify<E, R>(err: SdkError<E, R>) -> ApiError
 where
     E: ProvideErrorMetadata + std::error::Error + Send + Sync + 'static,
+    SdkError<E, R>: std::error::Error + 'static,
     R: fmt::Debug + Send + Sync + 'static,
     aws_sdk_mturk::Error: From<SdkError<E, R>>,
 {
@@ -150,7 +151,7 @@ where
             return ApiError::new(ErrorKind::Timeout, "no answer in time");
         }
         SdkError::DispatchFailure(d) => {
-            let text = DisplayErrorContext(&err).to_string();
+            let text = innermost(&err);
             let kind = if text.contains("credential") || text.contains("Credentials") {
                 ErrorKind::Credentials
             } else if d.is_timeout() {
@@ -169,7 +170,7 @@ where
             );
         }
         SdkError::ConstructionFailure(_) => {
-            let text = DisplayErrorContext(&err).to_string();
+            let text = innermost(&err);
             let kind = if text.contains("credential") || text.contains("Credentials") {
                 ErrorKind::Credentials
             } else {
@@ -207,10 +208,24 @@ where
     }
 }
 
-/// The innermost useful part of an error chain, without raw bodies, on one line.
+/// The innermost error of a chain that reads as a sentence (e.g. "Connection refused (os error
+/// 111)"); never a raw response body (those only occur in service errors, handled elsewhere).
+fn innermost(err: &(dyn std::error::Error + 'static)) -> String {
+    let mut best = err.to_string();
+    let mut cur = err.source();
+    while let Some(e) = cur {
+        let t = e.to_string();
+        if !t.is_empty() && !t.contains(['{', '}']) {
+            best = t;
+        }
+        cur = e.source();
+    }
+    best
+}
+
+/// One line, at most 200 characters, no control characters.
 fn short_context(text: &str) -> String {
-    let last = text.rsplit(": ").next().unwrap_or(text);
-    let one_line: String = last
+    let one_line: String = text
         .chars()
         .map(|c| if c.is_control() { ' ' } else { c })
         .collect();

@@ -30,10 +30,16 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App) {
     }
     let width = usize::from(inner.width);
     let Some(row) = app.selected_row() else {
-        frame.render_widget(
-            Paragraph::new(Line::styled("no request selected", theme::dim())),
-            inner,
-        );
+        let mut lines = vec![Line::styled("no request selected", theme::dim())];
+        if let crate::app::Listing::Failed { error, .. } = &app.listing {
+            lines = vec![Line::styled("The listing failed:", theme::error())];
+            for l in crate::qform::sanitize::wrap(&sanitize(&error.to_string()), width) {
+                lines.push(Line::raw(l));
+            }
+            lines.push(Line::raw(""));
+            lines.push(Line::styled("R tries again · q quits", theme::dim()));
+        }
+        frame.render_widget(Paragraph::new(lines), inner);
         return;
     };
     let mut lines = facts(app, row, width);
