@@ -265,7 +265,7 @@ pub async fn check_credentials(built: &Built) -> Result<(), String> {
         .map(|_| ())
         .map_err(|e| {
             format!(
-                "no usable AWS credentials: {e} — tried {}",
+                "{e} — tried {}",
                 built.credentials.describe()
             )
         })
