@@ -26,7 +26,9 @@ pub struct Problem {
 
 impl Problem {
     pub fn new(message: impl Into<String>) -> Self {
-        Problem { message: message.into() }
+        Problem {
+            message: message.into(),
+        }
     }
 }
 
@@ -47,6 +49,8 @@ impl QuestionForm {
     }
 }
 
+// Boxing `Question` would change the contract other code uses; forms are small.
+#[allow(clippy::large_enum_variant)]
 #[derive(Debug, Clone, PartialEq)]
 pub enum FormItem {
     Overview(Vec<Content>),
@@ -73,7 +77,10 @@ pub enum Content {
     Binary(BinaryRef),
     EmbeddedBinary(BinaryRef),
     /// Flash or Java applet; only the kind and its URL are kept.
-    Application { kind: String, url: String },
+    Application {
+        kind: String,
+        url: String,
+    },
 }
 
 #[derive(Debug, Clone, PartialEq, Default)]
@@ -204,8 +211,12 @@ pub struct KeyOption {
 
 #[derive(Debug, Clone, PartialEq)]
 pub enum ValueMapping {
-    Percentage { maximum_summed_score: i64 },
-    Scale { multiplier: f64 },
+    Percentage {
+        maximum_summed_score: i64,
+    },
+    Scale {
+        multiplier: f64,
+    },
     Range {
         ranges: Vec<ScoreRange>,
         out_of_range_value: i64,
