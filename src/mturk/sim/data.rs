@@ -405,6 +405,17 @@ pub fn build_dataset(cfg: &SimConfig, anchor_ms: i64) -> Result<Dataset, String>
         }
         types.push(t);
     }
+    // About one answer in ten carries hostile text: only forms with a free-text field can, so
+    // those carry it more often.
+    let with_slots = parsed
+        .iter()
+        .filter(|f| !super::generator::hostile_slots(f).is_empty())
+        .count();
+    let hostile_rate = if with_slots == 0 {
+        0.0
+    } else {
+        (0.1 * forms.len() as f64 / with_slots as f64).min(0.5)
+    };
     let mut k = 0usize;
     while requests.len() < cfg.requests {
         // Every form gets requests before any gets a second round; then at random.
@@ -415,7 +426,7 @@ pub fn build_dataset(cfg: &SimConfig, anchor_ms: i64) -> Result<Dataset, String>
         };
         k += 1;
         let type_id = types[fi].id.clone();
-        let answers = answers_for(&mut r, &parsed[fi]);
+        let answers = answers_for(&mut r, &parsed[fi], hostile_rate);
         let env = if r.chance(0.6) {
             Envelope::AsciiOneLine
         } else {

@@ -6,7 +6,8 @@
 //! units, as the worker's browser does), IsNumeric bounds and, where a matching string can be
 //! generated, every AnswerFormatRegex; DefaultText is used sometimes; some optional questions are
 //! skipped. About one answer in ten carries hostile text in one free-text field (see
-//! [`HOSTILE`]), cut to the field's Length.
+//! [`HOSTILE`]), cut to the field's Length — except the very long line (2000+ characters), which
+//! ignores a smaller maximum Length on purpose.
 
 use regex_syntax::hir::{Class, Hir, HirKind};
 
@@ -253,9 +254,13 @@ pub fn free_text(rng: &mut SimRng, spec: &FreeTextSpec, hostile: bool) -> String
         return fit_length(words(rng, 3), spec.min_length, spec.max_length);
     }
     if hostile && spec.numeric.is_none() {
-        let base = if rng.chance(0.15) {
-            long_line()
-        } else {
+        if rng.chance(0.15) {
+            // The one deliberate constraint violation: a line of 2000+ characters even where
+            // Length says less (the Length check runs in the worker's browser only; the service
+            // guarantees schema validity, nothing more).
+            return fit_length(long_line(), spec.min_length, None);
+        }
+        let base = {
             let mut s = (*rng.pick(HOSTILE).unwrap_or(&"")).to_owned();
             if rng.chance(0.3) {
                 s.push(' ');
@@ -298,12 +303,10 @@ fn selection(rng: &mut SimRng, spec: &SelectionSpec, hostile: bool) -> GenValue 
     GenValue::Selection { ids, other }
 }
 
-/// Answers for a parsed form: `(QuestionIdentifier, value)` in form order.
-pub fn answers_for(rng: &mut SimRng, form: &QuestionForm) -> Vec<(String, GenValue)> {
-    let questions: Vec<_> = form.questions().collect();
-    // Which question (if any) gets the hostile text.
-    let hostile_slots: Vec<usize> = questions
-        .iter()
+/// Indexes (among the questions) of the questions that can carry hostile text: free text
+/// without IsNumeric or AnswerFormatRegex, and selections with OtherSelection.
+pub fn hostile_slots(form: &QuestionForm) -> Vec<usize> {
+    form.questions()
         .enumerate()
         .filter(|(_, q)| match &q.answer {
             AnswerSpec::FreeText(s) => s.numeric.is_none() && s.regexes.is_empty(),
@@ -311,8 +314,19 @@ pub fn answers_for(rng: &mut SimRng, form: &QuestionForm) -> Vec<(String, GenVal
             _ => false,
         })
         .map(|(i, _)| i)
-        .collect();
-    let hostile_at = if rng.chance(0.1) {
+        .collect()
+}
+
+/// Answers for a parsed form: `(QuestionIdentifier, value)` in form order. With probability
+/// `hostile_rate` one question that can carry it gets hostile text.
+pub fn answers_for(
+    rng: &mut SimRng,
+    form: &QuestionForm,
+    hostile_rate: f64,
+) -> Vec<(String, GenValue)> {
+    let questions: Vec<_> = form.questions().collect();
+    let hostile_slots = hostile_slots(form);
+    let hostile_at = if rng.chance(hostile_rate) {
         rng.pick(&hostile_slots).copied()
     } else {
         None
@@ -487,11 +501,18 @@ mod tests {
             default_text: Some("Your name".into()),
             ..Default::default()
         };
+        let mut long = 0;
         for _ in 0..500 {
             let h = r.chance(0.5);
             let s = free_text(&mut r, &spec, h);
-            assert!(free_text_ok(&s, &spec), "{s:?}");
+            if s.len() > 2000 {
+                assert!(h, "only hostile text breaks Length");
+                long += 1;
+            } else {
+                assert!(free_text_ok(&s, &spec), "{s:?}");
+            }
         }
+        assert!(long > 5, "{long}");
         let re = FreeTextSpec {
             regexes: vec![RegexConstraint {
                 regex: r"^[A-H][1-8]$".into(),
@@ -585,7 +606,7 @@ mod tests {
         let mut r = SimRng::new(1);
         let mut skipped = 0;
         for _ in 0..300 {
-            let a = answers_for(&mut r, &form);
+            let a = answers_for(&mut r, &form, 0.1);
             assert!(a.iter().any(|(q, _)| q == "q0"));
             if !a.iter().any(|(q, _)| q == "q1") {
                 skipped += 1;

@@ -245,6 +245,9 @@ impl From<crate::cli::SimArgs> for SimConfig {
 /// `mturk-triage sim`: start, print the endpoint URL as the first stdout line, serve until
 /// Ctrl-C / SIGTERM.
 pub async fn run_cli(args: crate::cli::SimArgs) -> Result<std::process::ExitCode, String> {
+    // Watch for the signals before anything is printed: a caller may stop us right after
+    // reading the URL.
+    let stop = StopSignals::install()?;
     let handle = start(SimConfig::from(args)).await?;
     {
         let mut out = std::io::stdout().lock();
@@ -263,26 +266,51 @@ pub async fn run_cli(args: crate::cli::SimArgs) -> Result<std::process::ExitCode
         "mturk-triage sim: {pending} pending requests across {types} owned qualification types on {}; Ctrl-C to stop",
         handle.endpoint_url()
     );
-    wait_for_stop().await?;
+    stop.wait().await?;
     handle.shutdown().await;
     Ok(std::process::ExitCode::SUCCESS)
 }
 
-async fn wait_for_stop() -> Result<(), String> {
+/// SIGINT (Ctrl-C) and SIGTERM, registered when created.
+struct StopSignals {
     #[cfg(unix)]
-    {
-        use tokio::signal::unix::{SignalKind, signal};
-        let mut term = signal(SignalKind::terminate())
-            .map_err(|e| format!("cannot watch for SIGTERM: {e}"))?;
-        tokio::select! {
-            r = tokio::signal::ctrl_c() => r.map_err(|e| format!("cannot watch for Ctrl-C: {e}")),
-            _ = term.recv() => Ok(()),
+    signals: (tokio::signal::unix::Signal, tokio::signal::unix::Signal),
+}
+
+impl StopSignals {
+    fn install() -> Result<Self, String> {
+        #[cfg(unix)]
+        {
+            use tokio::signal::unix::{SignalKind, signal};
+            let watch = |kind: SignalKind, name: &str| {
+                signal(kind).map_err(|e| format!("cannot watch for {name}: {e}"))
+            };
+            Ok(StopSignals {
+                signals: (
+                    watch(SignalKind::interrupt(), "Ctrl-C")?,
+                    watch(SignalKind::terminate(), "SIGTERM")?,
+                ),
+            })
         }
+        #[cfg(not(unix))]
+        Ok(StopSignals {})
     }
-    #[cfg(not(unix))]
-    {
-        tokio::signal::ctrl_c()
-            .await
-            .map_err(|e| format!("cannot watch for Ctrl-C: {e}"))
+
+    async fn wait(self) -> Result<(), String> {
+        #[cfg(unix)]
+        {
+            let (mut int, mut term) = self.signals;
+            tokio::select! {
+                _ = int.recv() => {}
+                _ = term.recv() => {}
+            }
+            Ok(())
+        }
+        #[cfg(not(unix))]
+        {
+            tokio::signal::ctrl_c()
+                .await
+                .map_err(|e| format!("cannot watch for Ctrl-C: {e}"))
+        }
     }
 }
