@@ -100,6 +100,12 @@ pub struct SimArgs {
     /// Append one JSON line per successful state-changing call to FILE.
     #[arg(long, value_name = "FILE")]
     pub record: Option<PathBuf>,
+    /// Allow --listen on an address that is not loopback (the sim has no authentication).
+    #[arg(long)]
+    pub allow_non_loopback: bool,
+    /// Serve a form's NAME.answerkey.xml as the type's AnswerKey (not faithful: see docs/sim.md).
+    #[arg(long)]
+    pub expose_answer_keys: bool,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
