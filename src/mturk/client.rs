@@ -263,12 +263,7 @@ pub async fn check_credentials(built: &Built) -> Result<(), String> {
         .provide_credentials()
         .await
         .map(|_| ())
-        .map_err(|e| {
-            format!(
-                "{e} — tried {}",
-                built.credentials.describe()
-            )
-        })
+        .map_err(|e| format!("{e} — tried {}", built.credentials.describe()))
 }
 
 /// Retry settings for a server on this machine: same policy, short sleeps.

@@ -1,0 +1,267 @@
+//! The page fetcher and `mturk-triage list`, through the real SDK, against the sim and against a
+//! deliberately misbehaving server. 127.0.0.1 only.
+
+mod common;
+
+use std::collections::HashSet;
+use std::process::Command;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
+
+use axum::Router;
+use axum::http::HeaderMap;
+use axum::routing::post;
+use mturk_triage::mturk::client::{fast_local_retries, local_client};
+use mturk_triage::mturk::fetcher::{PAGE_SIZE, Stop, fetch_all};
+use mturk_triage::mturk::sim::{self, FaultKind, SimConfig};
+use tokio_util::sync::CancellationToken;
+
+fn forms_cfg(requests: usize) -> SimConfig {
+    SimConfig {
+        forms_dir: Some(common::repo_path("assets/real")),
+        requests,
+        seed: 11,
+        ..SimConfig::default()
+    }
+}
+
+#[tokio::test]
+async fn all_250_requests_over_three_pages_in_order_without_duplicates() {
+    let sim = sim::start(forms_cfg(250)).await.unwrap();
+    let client = local_client(&sim.endpoint_url(), fast_local_retries());
+    let mut pages = Vec::new();
+    let mut rows = Vec::new();
+    let summary = fetch_all(&client, None, &CancellationToken::new(), |p| {
+        pages.push((p.number, p.requests.len(), p.total));
+        rows.extend(p.requests);
+    })
+    .await
+    .unwrap();
+    assert_eq!(pages, vec![(1, 100, 100), (2, 100, 200), (3, 50, 250)]);
+    assert_eq!(summary.total, 250);
+    assert_eq!(summary.stop, Stop::Complete);
+    let ids: HashSet<_> = rows.iter().map(|r| r.id.clone()).collect();
+    assert_eq!(ids.len(), 250);
+    let times: Vec<f64> = rows.iter().map(|r| r.submit_time.unwrap()).collect();
+    assert!(
+        times.windows(2).all(|w| w[0] <= w[1]),
+        "listed oldest first"
+    );
+    // Every page was asked with MaxResults=100.
+    assert_eq!(sim.calls("ListQualificationRequests"), 3);
+    // The Test text is shared between requests of one form.
+    let distinct: HashSet<*const u8> = rows.iter().map(|r| r.test.as_ptr()).collect();
+    assert!(
+        distinct.len() <= 12,
+        "{} distinct Test allocations",
+        distinct.len()
+    );
+    sim.shutdown().await;
+}
+
+#[tokio::test]
+async fn a_type_filter_lists_only_that_type() {
+    let sim = sim::start(forms_cfg(120)).await.unwrap();
+    let type_id = sim.types()[0].id.clone();
+    let client = local_client(&sim.endpoint_url(), fast_local_retries());
+    let mut rows = Vec::new();
+    fetch_all(&client, Some(&type_id), &CancellationToken::new(), |p| {
+        rows.extend(p.requests)
+    })
+    .await
+    .unwrap();
+    assert!(!rows.is_empty());
+    assert!(rows.iter().all(|r| r.type_id == type_id));
+    let expected = sim
+        .pending()
+        .iter()
+        .filter(|r| r.type_id == type_id)
+        .count();
+    assert_eq!(rows.len(), expected);
+    sim.shutdown().await;
+}
+
+#[tokio::test]
+async fn transient_faults_are_retried_by_the_sdk() {
+    let sim = sim::start(forms_cfg(150)).await.unwrap();
+    sim.fail_next([FaultKind::Throttling, FaultKind::ServiceFault]);
+    let client = local_client(&sim.endpoint_url(), fast_local_retries());
+    let s = fetch_all(&client, None, &CancellationToken::new(), |_| {})
+        .await
+        .unwrap();
+    assert_eq!(s.total, 150);
+    assert_eq!(
+        sim.calls("ListQualificationRequests"),
+        4,
+        "2 faults + 2 pages"
+    );
+    sim.shutdown().await;
+}
+
+#[tokio::test]
+async fn an_unknown_type_id_is_a_request_error_with_a_hint() {
+    let sim = sim::start(forms_cfg(5)).await.unwrap();
+    let client = local_client(&sim.endpoint_url(), fast_local_retries());
+    let f = fetch_all(
+        &client,
+        Some("3NOSUCHTYPE0000000000000000000"),
+        &CancellationToken::new(),
+        |_| {},
+    )
+    .await
+    .unwrap_err();
+    assert_eq!(f.error.kind, mturk_triage::mturk::error::ErrorKind::Request);
+    assert!(
+        f.error
+            .to_string()
+            .contains("differ between sandbox and production"),
+        "{}",
+        f.error
+    );
+    sim.shutdown().await;
+}
+
+#[tokio::test]
+async fn cancelled_before_the_first_page() {
+    let sim = sim::start(forms_cfg(5)).await.unwrap();
+    let client = local_client(&sim.endpoint_url(), fast_local_retries());
+    let cancel = CancellationToken::new();
+    cancel.cancel();
+    let s = fetch_all(&client, None, &cancel, |_| panic!("no page"))
+        .await
+        .unwrap();
+    assert_eq!((s.pages, s.stop), (0, Stop::Cancelled));
+    sim.shutdown().await;
+}
+
+/// A server whose pages are scripted: (request ids, next token).
+async fn scripted(
+    pages: Vec<(Vec<&'static str>, Option<&'static str>)>,
+) -> (String, Arc<AtomicUsize>) {
+    let calls = Arc::new(AtomicUsize::new(0));
+    let c = calls.clone();
+    let pages = Arc::new(pages);
+    let app = Router::new().route(
+        "/",
+        post(move |_h: HeaderMap, body: String| {
+            let c = c.clone();
+            let pages = pages.clone();
+            async move {
+                let v: serde_json::Value = serde_json::from_str(&body).unwrap();
+                assert_eq!(v["MaxResults"], PAGE_SIZE, "always MaxResults=100");
+                let n = c.fetch_add(1, Ordering::SeqCst);
+                let (ids, token) = pages.get(n).cloned().unwrap_or((vec![], None));
+                let reqs: Vec<_> = ids
+                    .iter()
+                    .map(|id| serde_json::json!({"QualificationRequestId": id, "QualificationTypeId": "3T", "WorkerId": "AW", "SubmitTime": 1.485179373361E9}))
+                    .collect();
+                let mut out = serde_json::json!({"NumResults": reqs.len(), "QualificationRequests": reqs});
+                if let Some(t) = token {
+                    out["NextToken"] = t.into();
+                }
+                ([("content-type", "application/x-amz-json-1.1")], out.to_string())
+            }
+        }),
+    );
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let url = format!("http://{}", listener.local_addr().unwrap());
+    tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
+    (url, calls)
+}
+
+#[tokio::test]
+async fn stops_on_a_repeated_token_and_deduplicates() {
+    let (url, calls) = scripted(vec![
+        (vec!["R1", "R2"], Some("T1")),
+        (vec!["R2", "R3"], Some("T2")),
+        (vec!["R4"], Some("T1")),
+        (vec!["R5"], None),
+    ])
+    .await;
+    let client = local_client(&url, fast_local_retries());
+    let mut ids = Vec::new();
+    let s = fetch_all(&client, None, &CancellationToken::new(), |p| {
+        ids.extend(p.requests.into_iter().map(|r| r.id))
+    })
+    .await
+    .unwrap();
+    assert_eq!(ids, vec!["R1", "R2", "R3", "R4"]);
+    assert_eq!((s.pages, s.duplicates, s.stop), (3, 1, Stop::RepeatedToken));
+    assert_eq!(calls.load(Ordering::SeqCst), 3);
+}
+
+#[tokio::test]
+async fn stops_on_an_empty_page_even_with_a_token() {
+    let (url, calls) = scripted(vec![
+        (vec!["R1"], Some("A")),
+        (vec![], Some("B")),
+        (vec!["R9"], None),
+    ])
+    .await;
+    let client = local_client(&url, fast_local_retries());
+    let s = fetch_all(&client, None, &CancellationToken::new(), |_| {})
+        .await
+        .unwrap();
+    assert_eq!((s.pages, s.total, s.stop), (2, 1, Stop::EmptyPage));
+    assert_eq!(calls.load(Ordering::SeqCst), 2);
+}
+
+fn list(url: &str, extra: &[&str]) -> std::process::Output {
+    Command::new(common::BIN)
+        .args(["list", "--endpoint-url", url])
+        .args(extra)
+        .env("AWS_EC2_METADATA_DISABLED", "true")
+        .output()
+        .expect("run list")
+}
+
+#[test]
+fn list_command_prints_every_request_in_each_format() {
+    let sim = common::SimProcess::start(&[
+        "--forms",
+        common::repo_path("assets/real").to_str().unwrap(),
+        "--requests",
+        "250",
+    ]);
+    let out = list(&sim.url, &["--format", "json"]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let rows = v.as_array().unwrap();
+    assert_eq!(rows.len(), 250);
+    let ids: HashSet<_> = rows
+        .iter()
+        .map(|r| r["QualificationRequestId"].as_str().unwrap())
+        .collect();
+    assert_eq!(ids.len(), 250);
+    assert!(rows[0].get("Test").is_none(), "Test only with --full");
+    assert!(String::from_utf8_lossy(&out.stderr).contains("page 3: 50 new, 250 in all"));
+
+    let out = list(&sim.url, &["--format", "csv", "--full"]);
+    let text = String::from_utf8(out.stdout).unwrap();
+    assert!(text.starts_with(
+        "QualificationRequestId,QualificationTypeId,WorkerId,SubmitTime,Test,Answer\n"
+    ));
+    assert!(text.contains("QuestionForm"));
+
+    let out = list(&sim.url, &[]);
+    let text = String::from_utf8(out.stdout).unwrap();
+    assert!(text.lines().next().unwrap().starts_with("REQUEST ID"));
+    assert!(text.trim_end().ends_with("250 pending request(s)"));
+    assert_eq!(text.lines().count(), 252);
+    assert!(!text.contains('\u{1b}'), "no raw escape in table output");
+}
+
+#[test]
+fn list_command_fails_clearly() {
+    let out = list("http://127.0.0.1:9", &[]);
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("cannot reach http://127.0.0.1:9"), "{err}");
+    let out = list("ftp://x", &[]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("http or https"));
+}
