@@ -2,4 +2,5 @@
 pub mod client;
 pub mod error;
 pub mod fetcher;
+pub mod journal;
 pub mod sim;
