@@ -6,6 +6,7 @@ use crossterm::event::{KeyCode, KeyEvent, KeyEventKind, KeyModifiers};
 use mturk_triage::app::{App, Config, Decision, Effect, EnvInfo, Listing, Mode, Msg, RowState};
 use mturk_triage::mturk::error::{ApiError, ErrorKind};
 use mturk_triage::mturk::fetcher::{Page, PendingRequest, Stop, Summary};
+use mturk_triage::mturk::journal::{DecisionRec, Event as JEvent, Outcome, Resolution, Unfinished};
 
 fn env() -> EnvInfo {
     EnvInfo {
@@ -19,8 +20,28 @@ fn config(undo_secs: u64) -> Config {
     Config {
         undo_secs,
         concurrency: 2,
+        rate_per_sec: 0.0,
         ..Config::default()
     }
+}
+
+/// The effects other than journal entries.
+fn no_journal(fx: Vec<Effect>) -> Vec<Effect> {
+    fx.into_iter()
+        .filter(|e| !matches!(e, Effect::Journal { .. }))
+        .collect()
+}
+
+/// The journal events in the effects, as (request id, event).
+fn journal_events(fx: &[Effect]) -> Vec<(String, JEvent)> {
+    fx.iter()
+        .filter_map(|e| match e {
+            Effect::Journal {
+                request_id, event, ..
+            } => Some((request_id.clone(), event.clone())),
+            _ => None,
+        })
+        .collect()
 }
 
 fn req(i: usize) -> PendingRequest {
@@ -265,7 +286,17 @@ fn request_error_marks_already_processed_and_is_not_retried() {
             )),
         },
     );
-    assert!(fx.is_empty());
+    assert!(sends(&fx).is_empty());
+    assert!(matches!(
+        journal_events(&fx)[..],
+        [(
+            _,
+            JEvent::Outcome {
+                outcome: Outcome::AlreadyProcessed,
+                ..
+            }
+        )]
+    ));
     assert!(matches!(
         state(&app, "QR0000"),
         RowState::AlreadyProcessed { .. }
@@ -325,7 +356,7 @@ fn unknown_outcome_is_settled_by_a_relist_before_any_resend() {
     };
     let fx = app.update(10, timeout("QR0000"));
     assert_eq!(
-        fx,
+        no_journal(fx),
         vec![Effect::Fetch {
             generation: 2,
             type_id: None
@@ -562,4 +593,231 @@ fn sends_respect_the_concurrency_bound() {
     );
     assert_eq!(sends(&fx).len(), 1);
     assert_eq!(app.counts().in_flight, 4);
+}
+
+#[test]
+fn every_decision_is_journaled_before_it_is_sent() {
+    let mut app = loaded(2, 1);
+    let fx = app.update(0, key('a'));
+    assert_eq!(
+        journal_events(&fx),
+        vec![(
+            "QR0000".into(),
+            JEvent::Queued {
+                decision: DecisionRec::Accept { value: 1 }
+            }
+        )]
+    );
+    let fx = app.update(1_000, Msg::Tick);
+    let kinds: Vec<&str> = fx
+        .iter()
+        .map(|e| match e {
+            Effect::Journal {
+                event: JEvent::Sending { .. },
+                ..
+            } => "journal-sending",
+            Effect::Send { .. } => "send",
+            _ => "other",
+        })
+        .collect();
+    assert_eq!(
+        kinds,
+        vec!["journal-sending", "send"],
+        "the intent is written before the call"
+    );
+    let fx = app.update(
+        1_100,
+        Msg::Sent {
+            request_id: "QR0000".into(),
+            result: Ok(()),
+        },
+    );
+    assert_eq!(
+        journal_events(&fx),
+        vec![(
+            "QR0000".into(),
+            JEvent::Outcome {
+                outcome: Outcome::Ok,
+                error: None
+            }
+        )]
+    );
+    // Undo is journaled too.
+    app.update(2_000, key('r'));
+    for c in "no".chars() {
+        app.update(2_000, key(c));
+    }
+    app.update(2_000, code(KeyCode::Enter));
+    let fx = app.update(2_100, key('u'));
+    assert_eq!(journal_events(&fx), vec![("QR0001".into(), JEvent::Undone)]);
+}
+
+#[test]
+fn a_retryable_failure_reopens_the_decision_in_the_journal() {
+    let mut app = loaded(1, 0);
+    app.update(0, key('a'));
+    let fx = app.update(
+        10,
+        Msg::Sent {
+            request_id: "QR0000".into(),
+            result: Err(err(ErrorKind::ServiceFault, None)),
+        },
+    );
+    let ev: Vec<JEvent> = journal_events(&fx).into_iter().map(|(_, e)| e).collect();
+    assert!(matches!(
+        ev[0],
+        JEvent::Outcome {
+            outcome: Outcome::Failed,
+            ..
+        }
+    ));
+    assert_eq!(
+        ev[1],
+        JEvent::Queued {
+            decision: DecisionRec::Accept { value: 1 }
+        }
+    );
+}
+
+#[test]
+fn sends_respect_the_rate_limit() {
+    let mut app = App::new(
+        env(),
+        None,
+        Config {
+            undo_secs: 0,
+            concurrency: 10,
+            rate_per_sec: 2.0,
+            ..Config::default()
+        },
+    );
+    app.start(0);
+    app.update(
+        0,
+        Msg::Page {
+            generation: 1,
+            page: page(1, 0..4, 4),
+        },
+    );
+    let mut sent = Vec::new();
+    for t in [0u64, 0, 0, 0] {
+        sent.extend(sends(&app.update(t, key('a'))));
+    }
+    assert_eq!(sent.len(), 1, "one call at t=0");
+    assert_eq!(sends(&app.update(499, Msg::Tick)).len(), 0);
+    assert_eq!(sends(&app.update(500, Msg::Tick)).len(), 1);
+    assert_eq!(sends(&app.update(1_000, Msg::Tick)).len(), 1);
+    assert_eq!(sends(&app.update(1_500, Msg::Tick)).len(), 1);
+}
+
+fn unfinished(id: usize, was_sent: bool) -> Unfinished {
+    Unfinished {
+        request_id: format!("QR{id:04}"),
+        worker_id: format!("AWORKER{id:04}"),
+        type_id: "3TYPE".into(),
+        decision: Decision::Accept { value: 5 },
+        was_sent,
+    }
+}
+
+#[test]
+fn recovered_decisions_are_resumed_only_where_still_pending() {
+    let mut app = App::new(env(), None, config(5));
+    // Journal found two open decisions; QR0001 is no longer pending (it went through before the crash).
+    app.update(
+        0,
+        Msg::Recovered(vec![unfinished(0, true), unfinished(1, true)]),
+    );
+    assert!(matches!(app.mode, Mode::Recover));
+    app.start(0);
+    app.update(
+        1,
+        Msg::Page {
+            generation: 1,
+            page: Page {
+                number: 1,
+                requests: vec![req(0), req(2)],
+                total: 2,
+            },
+        },
+    );
+    app.update(
+        2,
+        Msg::FetchDone {
+            generation: 1,
+            summary: done(1, 2),
+        },
+    );
+    assert!(
+        matches!(state(&app, "QR0000"), RowState::Unknown { .. }),
+        "nothing settled before the user chose"
+    );
+    let fx = app.update(3, key('r'));
+    assert!(
+        fx.contains(&Effect::Fetch {
+            generation: 2,
+            type_id: None
+        }),
+        "checked against a fresh listing"
+    );
+    assert!(sends(&fx).is_empty());
+    app.update(
+        4,
+        Msg::Page {
+            generation: 2,
+            page: Page {
+                number: 1,
+                requests: vec![req(0), req(2)],
+                total: 2,
+            },
+        },
+    );
+    let fx = app.update(
+        5,
+        Msg::FetchDone {
+            generation: 2,
+            summary: done(1, 2),
+        },
+    );
+    assert_eq!(
+        sends(&fx),
+        vec![("QR0000".to_string(), Decision::Accept { value: 5 })],
+        "still pending → sent once"
+    );
+    let ev = journal_events(&fx);
+    assert!(ev.contains(&(
+        "QR0000".into(),
+        JEvent::Resolved {
+            resolution: Resolution::Resumed
+        }
+    )));
+    assert!(ev.contains(&(
+        "QR0001".into(),
+        JEvent::Resolved {
+            resolution: Resolution::Settled
+        }
+    )));
+    assert!(
+        matches!(state(&app, "QR0001"), RowState::AlreadyProcessed { .. }),
+        "gone → never resent"
+    );
+}
+
+#[test]
+fn recovered_decisions_can_be_dropped() {
+    let mut app = loaded(3, 5);
+    app.update(0, Msg::Recovered(vec![unfinished(1, false)]));
+    let fx = app.update(1, key('d'));
+    assert_eq!(
+        journal_events(&fx),
+        vec![(
+            "QR0001".into(),
+            JEvent::Resolved {
+                resolution: Resolution::Dropped
+            }
+        )]
+    );
+    assert_eq!(state(&app, "QR0001"), RowState::Pending);
+    assert!(matches!(app.mode, Mode::Normal));
+    assert!(sends(&app.update(100_000, Msg::Tick)).is_empty());
 }

@@ -17,6 +17,8 @@ pub struct Config {
     pub undo_secs: u64,
     /// At most this many accept/reject calls in flight.
     pub concurrency: usize,
+    /// At most this many accept/reject calls started per second (0: no limit).
+    pub rate_per_sec: f64,
     /// Reasons offered in the reject prompt (Tab cycles through them).
     pub reason_templates: Vec<String>,
 }
@@ -26,11 +28,12 @@ impl Default for Config {
         Config {
             default_value: 1,
             undo_secs: 5,
-            concurrency: 2,
+                        concurrency: 2,
+            rate_per_sec: 2.0,
             reason_templates: vec![
                 "Thank you for taking the test. Your answers did not meet the requirements for this qualification.".into(),
-                "Thank you. Several answers were incomplete or did not follow the instructions.".into(),
-            ],
+                "Thank you. Several answers were incomplete or did not follow the instructions.".into()
+            ]
         }
     }
 }
@@ -60,6 +63,9 @@ impl Config {
         let c: Config = toml::from_str(text).map_err(|e| e.to_string().trim().to_owned())?;
         if c.concurrency == 0 {
             return Err("concurrency must be at least 1".into());
+        }
+        if !c.rate_per_sec.is_finite() || c.rate_per_sec < 0.0 {
+            return Err("rate_per_sec must be a number ≥ 0".into());
         }
         if c.undo_secs > 3600 {
             return Err("undo_secs must be at most 3600".into());

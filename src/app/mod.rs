@@ -16,6 +16,7 @@ use tui_input::{Input, InputRequest};
 
 use crate::mturk::error::{ApiError, ErrorKind};
 use crate::mturk::fetcher::{Failed, Interner, Page, PendingRequest, Stop, Summary};
+use crate::mturk::journal::{self, DecisionRec, Event as JEvent, Outcome, Resolution, Unfinished};
 use crate::qform::review::{self, Review};
 pub use config::Config;
 use keys::Action;
@@ -68,10 +69,13 @@ pub enum RowState {
         decision: Decision,
         error: ApiError,
     },
-    /// The call may or may not have been applied; a re-list settles it. Locked until then.
+    /// The call may or may not have been applied (or the decision comes from an earlier run);
+    /// a re-list settles it: still pending → sent again when `resend`, else failed; gone →
+    /// settled. Locked until then.
     Unknown {
         decision: Decision,
         error: ApiError,
+        resend: bool,
     },
 }
 
@@ -162,6 +166,8 @@ pub enum Mode {
     },
     /// Quit asked while decisions wait or fly.
     ConfirmQuit,
+    /// Unfinished decisions from an earlier run: resume or drop.
+    Recover,
 }
 
 /// What the dashboard knows of a qualification type.
@@ -194,10 +200,17 @@ pub enum Effect {
     },
     /// Stop the listing in progress.
     CancelFetch,
-    /// Send one decision.
+    /// Send one decision (always preceded by its `Journal` entry).
     Send {
         request_id: String,
         decision: Decision,
+    },
+    /// Append to the decision journal (fsync'd) before anything that follows.
+    Journal {
+        request_id: String,
+        worker_id: String,
+        type_id: String,
+        event: journal::Event,
     },
     /// Fetch the names of the owned qualification types.
     LoadTypes,
@@ -237,6 +250,8 @@ pub enum Msg {
         level: Level,
         text: String,
     },
+    /// Unfinished decisions of an earlier run found in the journal.
+    Recovered(Vec<Unfinished>),
 }
 
 pub struct App {
@@ -267,6 +282,12 @@ pub struct App {
     review_cache: HashMap<u64, Arc<Review>>,
     /// The review of the selected row: (request id, content key, review).
     current_review: Option<(String, u64, Arc<Review>)>,
+    /// Effects produced inside helpers (journal entries), emitted by `update` in order.
+    pending_fx: Vec<Effect>,
+    /// Rate limit: no send starts before this time.
+    next_send_ms: u64,
+    /// Decisions from an earlier run waiting for the user's choice (resume or drop).
+    pub recovered: Vec<Unfinished>,
 }
 
 /// Reviews kept in the cache at most (each is small; the cache is cleared when full).
@@ -298,6 +319,9 @@ impl App {
             quitting: false,
             review_cache: HashMap::new(),
             current_review: None,
+            pending_fx: Vec::new(),
+            next_send_ms: 0,
+            recovered: Vec::new(),
         }
     }
 
@@ -437,6 +461,10 @@ impl App {
                 self.current_review = None;
                 Vec::new()
             }
+            Msg::Recovered(list) => {
+                self.on_recovered(list);
+                Vec::new()
+            }
             Msg::Notice { level, text } => {
                 self.flash = Some(Flash {
                     level,
@@ -451,6 +479,9 @@ impl App {
         {
             self.flash = None;
         }
+        let mut out = std::mem::take(&mut self.pending_fx);
+        out.append(&mut fx);
+        let mut fx = out;
         fx.extend(self.pump_outbox());
         self.refresh_review();
         if self.quit_when_idle && !self.rows.iter().any(|r| r.state.active()) && !self.quitting {
@@ -543,36 +574,87 @@ impl App {
             return Vec::new();
         }
         let mut settled = 0usize;
+        let mut resumed = 0usize;
         let mut vanished = 0usize;
         if summary.stop == Stop::Complete {
             let selected_id = self.selected_row().map(|r| r.req.id.clone());
             let seen = std::mem::take(&mut self.seen_this_listing);
             let before = self.rows.len();
             let mut kept = Vec::with_capacity(before);
+            let awaiting: HashSet<String> = self
+                .recovered
+                .iter()
+                .map(|u| u.request_id.clone())
+                .collect();
             for mut row in std::mem::take(&mut self.rows) {
                 let listed = seen.contains(&row.req.id);
+                if awaiting.contains(&row.req.id) {
+                    // The user has not said yet whether to resume it.
+                    kept.push(row);
+                    continue;
+                }
                 match &row.state {
                     // Decided elsewhere: it leaves the list.
                     RowState::Pending if !listed => continue,
-                    RowState::Unknown { decision, error } => {
+                    RowState::Unknown {
+                        decision,
+                        error,
+                        resend,
+                    } => {
                         settled += 1;
-                        row.state = if listed {
-                            RowState::Failed {
-                                decision: decision.clone(),
-                                error: ApiError {
-                                    message: format!(
-                                        "not applied (still pending): {}",
-                                        error.message
-                                    ),
-                                    ..error.clone()
+                        let decision = decision.clone();
+                        let (event, state) = if listed && *resend {
+                            resumed += 1;
+                            (
+                                JEvent::Resolved {
+                                    resolution: Resolution::Resumed,
                                 },
-                            }
+                                RowState::Queued {
+                                    decision: decision.clone(),
+                                    due_ms: self.now_ms,
+                                    attempt: 0,
+                                },
+                            )
+                        } else if listed {
+                            (
+                                JEvent::Outcome {
+                                    outcome: Outcome::Failed,
+                                    error: Some(
+                                        "still pending after an unanswered call: not applied"
+                                            .into(),
+                                    ),
+                                },
+                                RowState::Failed {
+                                    decision: decision.clone(),
+                                    error: ApiError {
+                                        message: format!(
+                                            "not applied (still pending): {}",
+                                            error.message
+                                        ),
+                                        ..error.clone()
+                                    },
+                                },
+                            )
                         } else {
-                            RowState::AlreadyProcessed {
-                                decision: Some(decision.clone()),
-                                message: "no longer pending after an unanswered call".into(),
-                            }
+                            (
+                                JEvent::Resolved { resolution: Resolution::Settled },
+                                RowState::AlreadyProcessed {
+                                    decision: Some(decision.clone()),
+                                    message: "no longer pending: the call went through, or it was decided elsewhere"
+                                        .into()
+                                }
+                            )
                         };
+                        self.pending_fx.push(journal_effect(&row.req, event));
+                        if let RowState::Queued { decision, .. } = &state {
+                            self.pending_fx.push(journal_effect(
+                                &row.req,
+                                JEvent::Queued {
+                                    decision: DecisionRec::from(decision),
+                                },
+                            ));
+                        }
+                        row.state = state;
                     }
                     _ => {}
                 }
@@ -599,9 +681,13 @@ impl App {
             Stop::EmptyPage if summary.pages > 1 => {
                 self.set_flash(Level::Warn, "an empty page came before the end; the listing may be incomplete")
             }
+                        _ if resumed > 0 => self.set_flash(
+                Level::Info,
+                format!("{resumed} decision(s) from before resumed; {} settled without sending", settled - resumed)
+            ),
             _ if vanished > 0 || settled > 0 => self.set_flash(
                 Level::Info,
-                format!("{vanished} request(s) no longer pending left the list; {settled} unanswered call(s) settled"),
+                format!("{vanished} request(s) no longer pending left the list; {settled} unanswered call(s) settled")
             ),
             _ => {}
         }
@@ -635,6 +721,7 @@ impl App {
                 return Vec::new();
             }
             Mode::ConfirmQuit => return self.on_confirm_quit_key(key),
+            Mode::Recover => return self.on_recover_key(key),
             Mode::ValuePrompt { .. } | Mode::ReasonPrompt { .. } => return self.on_prompt_key(key),
         }
         let Some(action) = keys::action_for(&key) else {
@@ -905,11 +992,16 @@ impl App {
         }
         let verb = decision.verb();
         let due_ms = self.now_ms + self.config.undo_secs * 1000;
+        let event = JEvent::Queued {
+            decision: DecisionRec::from(&decision),
+        };
         row.state = RowState::Queued {
             decision,
             due_ms,
             attempt: 0,
         };
+        let fx = journal_effect(&row.req, event);
+        self.pending_fx.push(fx);
         self.undo_order.retain(|x| x != id);
         self.undo_order.push(id.to_owned());
         if self.config.undo_secs > 0 {
@@ -968,6 +1060,8 @@ impl App {
                     .map(Decision::verb)
                     .unwrap_or("decision");
                 row.state = RowState::Pending;
+                let fx = journal_effect(&row.req, JEvent::Undone);
+                self.pending_fx.push(fx);
                 self.set_flash(Level::Info, format!("{verb} undone"));
             }
             self.undo_order.retain(|x| *x != id);
@@ -982,11 +1076,18 @@ impl App {
         };
         match &row.state {
             RowState::Failed { decision, .. } => {
+                let fx = journal_effect(
+                    &row.req,
+                    JEvent::Queued {
+                        decision: DecisionRec::from(decision),
+                    },
+                );
                 row.state = RowState::Queued {
                     decision: decision.clone(),
                     due_ms: now,
                     attempt: 0,
                 };
+                self.pending_fx.push(fx);
                 self.set_flash(Level::Info, "sending again");
             }
             _ => self.set_flash(
@@ -1017,10 +1118,13 @@ impl App {
             })
             .collect();
         due.sort_unstable();
+        let interval = rate_interval_ms(self.config.rate_per_sec);
         for (_, i) in due {
-            if in_flight >= self.config.concurrency {
+            if in_flight >= self.config.concurrency || self.now_ms < self.next_send_ms {
                 break;
             }
+            self.next_send_ms =
+                self.next_send_ms.max(self.now_ms.saturating_sub(interval)) + interval;
             let row = &mut self.rows[i];
             if let RowState::Queued {
                 decision, attempt, ..
@@ -1032,6 +1136,13 @@ impl App {
                     decision: decision.clone(),
                     attempt,
                 };
+                fx.push(journal_effect(
+                    &row.req,
+                    JEvent::Sending {
+                        decision: DecisionRec::from(&decision),
+                        attempt,
+                    },
+                ));
                 fx.push(Effect::Send {
                     request_id: row.req.id.clone(),
                     decision,
@@ -1056,6 +1167,15 @@ impl App {
         let verb = decision.verb();
         let mut flash = None;
         let mut relist = false;
+        let (outcome, error) = match &result {
+            Ok(()) => (Outcome::Ok, None),
+            Err(e) if e.kind == ErrorKind::Request && is_no_longer_pending(e) => {
+                (Outcome::AlreadyProcessed, Some(e.to_string()))
+            }
+            Err(e) if e.outcome_unknown() => (Outcome::Unknown, Some(e.to_string())),
+            Err(e) => (Outcome::Failed, Some(e.to_string())),
+        };
+        let mut jfx = vec![journal_effect(&row.req, JEvent::Outcome { outcome, error })];
         row.state = match result {
             Ok(()) => RowState::Done { decision },
             Err(e) if e.kind == ErrorKind::Request && is_no_longer_pending(&e) => {
@@ -1071,7 +1191,11 @@ impl App {
                     format!("{verb}: no answer ({e}); re-listing to check"),
                 ));
                 relist = true;
-                RowState::Unknown { decision, error: e }
+                RowState::Unknown {
+                    decision,
+                    error: e,
+                    resend: false,
+                }
             }
             Err(e) if e.is_retryable() && attempt + 1 < SEND_ATTEMPTS => {
                 let backoff = retry_backoff_ms(attempt, id);
@@ -1081,6 +1205,13 @@ impl App {
                         "{verb} failed ({e}); retrying in {:.1}s",
                         backoff as f64 / 1000.0
                     ),
+                ));
+                // Not applied: open again, so that a crash during the backoff loses nothing.
+                jfx.push(journal_effect(
+                    &row.req,
+                    JEvent::Queued {
+                        decision: DecisionRec::from(&decision),
+                    },
                 ));
                 RowState::Queued {
                     decision,
@@ -1099,9 +1230,9 @@ impl App {
         // Settle an unanswered call by listing again (unless a listing is already running, whose
         // completion settles it too).
         if relist && !matches!(self.listing, Listing::Loading { .. }) {
-            return self.begin_listing();
+            jfx.extend(self.begin_listing());
         }
-        Vec::new()
+        jfx
     }
 
     fn ask_quit(&mut self) -> Vec<Effect> {
@@ -1180,4 +1311,131 @@ pub fn retry_backoff_ms(attempt: u32, id: &str) -> u64 {
         .bytes()
         .fold(0u64, |h, b| h.wrapping_mul(31).wrapping_add(u64::from(b)));
     base + (h % (base / 2 + 1))
+}
+
+fn journal_effect(req: &PendingRequest, event: JEvent) -> Effect {
+    Effect::Journal {
+        request_id: req.id.clone(),
+        worker_id: req.worker_id.clone(),
+        type_id: req.type_id.clone(),
+        event,
+    }
+}
+
+/// Milliseconds between send starts for a rate (0 or less: no limit).
+fn rate_interval_ms(rate_per_sec: f64) -> u64 {
+    if rate_per_sec.is_finite() && rate_per_sec > 0.0 {
+        (1000.0 / rate_per_sec).round() as u64
+    } else {
+        0
+    }
+}
+
+impl App {
+    /// Unfinished decisions from an earlier run: show them as rows (locked until settled) and ask.
+    fn on_recovered(&mut self, list: Vec<Unfinished>) {
+        if list.is_empty() {
+            return;
+        }
+        for u in &list {
+            let state = RowState::Unknown {
+                decision: u.decision.clone(),
+                error: ApiError::new(
+                    ErrorKind::Other,
+                    if u.was_sent {
+                        "sent by an earlier run; the answer never came"
+                    } else {
+                        "decided in an earlier run; not sent"
+                    },
+                ),
+                resend: false,
+            };
+            if let Some(&i) = self.index.get(&u.request_id) {
+                if let Some(row) = self.rows.get_mut(i) {
+                    row.state = state;
+                }
+            } else {
+                let req = PendingRequest {
+                    id: u.request_id.clone(),
+                    type_id: u.type_id.clone(),
+                    worker_id: u.worker_id.clone(),
+                    test: self.interner.intern(""),
+                    answer: String::new(),
+                    submit_time: None,
+                };
+                self.index.insert(req.id.clone(), self.rows.len());
+                self.rows.push(Row { req, state });
+            }
+        }
+        self.recovered = list;
+        self.mode = Mode::Recover;
+    }
+
+    fn on_recover_key(&mut self, key: KeyEvent) -> Vec<Effect> {
+        let ids: Vec<String> = self
+            .recovered
+            .iter()
+            .map(|u| u.request_id.clone())
+            .collect();
+        match key.code {
+            KeyCode::Char('r') | KeyCode::Char('R') | KeyCode::Enter => {
+                for id in &ids {
+                    if let Some(&i) = self.index.get(id)
+                        && let Some(RowState::Unknown { resend, .. }) =
+                            self.rows.get_mut(i).map(|r| &mut r.state)
+                    {
+                        *resend = true;
+                    }
+                }
+                self.recovered.clear();
+                self.mode = Mode::Normal;
+                self.set_flash(
+                    Level::Info,
+                    format!(
+                        "resuming {} decision(s): each is checked against the pending list first",
+                        ids.len()
+                    ),
+                );
+                // Settled by the listing in progress, or by a fresh one.
+                if matches!(self.listing, Listing::Loading { .. }) {
+                    Vec::new()
+                } else {
+                    self.begin_listing()
+                }
+            }
+            KeyCode::Char('d') | KeyCode::Char('D') => {
+                for id in &ids {
+                    if let Some(&i) = self.index.get(id)
+                        && let Some(row) = self.rows.get_mut(i)
+                    {
+                        self.pending_fx.push(journal_effect(
+                            &row.req,
+                            JEvent::Resolved {
+                                resolution: Resolution::Dropped,
+                            },
+                        ));
+                        // Listed ones are simply pending again; the others leave at the next listing.
+                        row.state = RowState::Pending;
+                    }
+                }
+                self.recovered.clear();
+                self.mode = Mode::Normal;
+                self.set_flash(
+                    Level::Info,
+                    format!(
+                        "dropped {} decision(s) from before; nothing sent",
+                        ids.len()
+                    ),
+                );
+                // A fresh listing removes the ones that are no longer pending.
+                if matches!(self.listing, Listing::Loading { .. }) {
+                    Vec::new()
+                } else {
+                    self.begin_listing()
+                }
+            }
+            KeyCode::Char('c') if key.modifiers.contains(KeyModifiers::CONTROL) => self.ask_quit(),
+            _ => Vec::new(),
+        }
+    }
 }

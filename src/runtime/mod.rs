@@ -22,6 +22,7 @@ use crate::cli::{DashArgs, DemoArgs, EnvArgs};
 use crate::mturk::client::{self, Target};
 use crate::mturk::error::{ApiError, ErrorKind, classify};
 use crate::mturk::fetcher;
+use crate::mturk::journal::Journal;
 
 const TICK: Duration = Duration::from_millis(250);
 
@@ -143,6 +144,8 @@ struct Executor {
     tx: mpsc::UnboundedSender<Msg>,
     fetch_cancel: CancellationToken,
     credentials_error: Option<String>,
+    journal: Option<Journal>,
+    journal_error: Option<String>,
 }
 
 impl Executor {
@@ -190,10 +193,35 @@ impl Executor {
                 });
             }
             Effect::CancelFetch => self.fetch_cancel.cancel(),
+            Effect::Journal {
+                request_id,
+                worker_id,
+                type_id,
+                event,
+            } => {
+                if let Some(j) = &mut self.journal
+                    && let Err(e) = j.append(&request_id, &worker_id, &type_id, event)
+                {
+                    tracing::error!(error = %e, "journal write failed");
+                    self.journal_error = Some(e.clone());
+                    let _ = self.tx.send(Msg::Notice {
+                        level: Level::Error,
+                        text: format!("{e}: decisions are no longer sent"),
+                    });
+                }
+            }
             Effect::Send {
                 request_id,
                 decision,
             } => {
+                if let Some(e) = &self.journal_error {
+                    // Nothing goes out that the journal could not record.
+                    let _ = self.tx.send(Msg::Sent {
+                        request_id,
+                        result: Err(ApiError::new(ErrorKind::Other, format!("not sent: {e}"))),
+                    });
+                    return;
+                }
                 let client = self.client.clone();
                 let tx = self.tx.clone();
                 let endpoint = self.endpoint.clone();
@@ -293,13 +321,38 @@ async fn run_loop(
     notices: Vec<(Level, String)>,
 ) -> Result<ExitCode, String> {
     let (tx, mut rx) = mpsc::unbounded_channel::<Msg>();
+    let mut notices_extra: Vec<(Level, String)> = Vec::new();
     let mut exec = Executor {
         client,
         endpoint,
         tx: tx.clone(),
         fetch_cancel: CancellationToken::new(),
         credentials_error,
+        journal: None,
+        journal_error: None,
     };
+    // The journal: opened before anything can be decided; unfinished decisions of an earlier
+    // run against this same endpoint are offered to the user.
+    let mut recovered = Vec::new();
+    match crate::app::config::data_dir() {
+        Some(dir) => match Journal::open(&dir, &app.env.label, &app.env.endpoint) {
+            Ok(j) => {
+                match j.unfinished() {
+                    Ok(u) => recovered = u,
+                    Err(e) => notices_extra.push((Level::Error, e)),
+                }
+                exec.journal = Some(j);
+            }
+            Err(e) => {
+                notices_extra.push((Level::Error, format!("{e}; decisions will not be sent")));
+                exec.journal_error = Some(e);
+            }
+        },
+        None => notices_extra.push((
+            Level::Warn,
+            "no data directory (set MTURK_TRIAGE_DATA): decisions are not journaled".to_string(),
+        )),
+    }
     let mut guard =
         terminal::Guard::new().map_err(|e| format!("cannot set up the terminal: {e}"))?;
     let started = Instant::now();
@@ -313,9 +366,10 @@ async fn run_loop(
             },
         );
     }
-    for (level, text) in notices {
+    for (level, text) in notices.into_iter().chain(notices_extra) {
         app.update(now(), Msg::Notice { level, text });
     }
+    app.update(now(), Msg::Recovered(recovered));
     for fx in app.start(now()) {
         exec.run(fx);
     }
@@ -375,7 +429,7 @@ async fn run_loop(
                 Some(Ok(Event::Resize(width, height))) => Some(Msg::Resize { width, height }),
                 Some(Ok(_)) => None,
                 Some(Err(e)) => return Err(format!("cannot read the terminal: {e}")),
-                None => break,
+                None => break
             },
             Some(m) = rx.recv() => Some(m),
             _ = tick.tick() => app.wants_ticks().then_some(Msg::Tick),

@@ -146,7 +146,9 @@ fn state_text(state: &RowState, now_ms: u64) -> (String, Style) {
             ),
             theme::error(),
         ),
-        RowState::Unknown { decision, error } => (
+        RowState::Unknown {
+            decision, error, ..
+        } => (
             format!(
                 "{} — outcome unknown ({}); re-listing settles it",
                 describe(decision),

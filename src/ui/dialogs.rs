@@ -132,6 +132,49 @@ pub fn render(frame: &mut Frame, screen: Rect, app: &App) {
             ];
             draw_box(frame, area, " Quit? ", lines);
         }
+        Mode::Recover => {
+            let n = app.recovered.len();
+            let sent = app.recovered.iter().filter(|u| u.was_sent).count();
+            let area = centered(screen, 78, (n.min(8) as u16) + 9);
+            let inner_w = usize::from(area.width.saturating_sub(2));
+            let mut lines = vec![
+                Line::raw(truncate(
+                    &format!(
+                        "{n} decision(s) from an earlier run were never confirmed ({sent} had been sent)."
+                    ),
+                    inner_w,
+                )),
+                Line::raw(""),
+            ];
+            for u in app.recovered.iter().take(8) {
+                let what = match &u.decision {
+                    crate::app::Decision::Accept { value } => format!("accept {value}"),
+                    crate::app::Decision::Reject { reason } => {
+                        format!("reject “{}”", sanitize(reason))
+                    }
+                };
+                let text = format!(
+                    "{} {} · {}",
+                    if u.was_sent { "↑" } else { "…" },
+                    sanitize(&u.worker_id),
+                    what
+                );
+                lines.push(Line::raw(truncate(&text, inner_w)));
+            }
+            if n > 8 {
+                lines.push(Line::styled(format!("… and {} more", n - 8), theme::dim()));
+            }
+            lines.push(Line::raw(""));
+            lines.push(Line::from(vec![
+                Span::styled("r", theme::key()),
+                Span::raw(" resume: each is checked against the pending list; only still-pending ones are sent"),
+            ]));
+            lines.push(Line::from(vec![
+                Span::styled("d", theme::key()),
+                Span::raw(" drop them: nothing is sent"),
+            ]));
+            draw_box(frame, area, " Unfinished decisions ", lines);
+        }
         Mode::Normal | Mode::Help => {}
     }
 }

@@ -75,8 +75,9 @@ pub fn draw(frame: &mut Frame, app: &App) {
     match &app.mode {
         Mode::Normal => {}
         Mode::Help => help::render(frame, frame.area()),
-        Mode::ValuePrompt { .. } | Mode::ReasonPrompt { .. } | Mode::ConfirmQuit => {
-            dialogs::render(frame, frame.area(), app)
-        }
+        Mode::ValuePrompt { .. }
+        | Mode::ReasonPrompt { .. }
+        | Mode::ConfirmQuit
+        | Mode::Recover => dialogs::render(frame, frame.area(), app),
     }
 }
