@@ -220,6 +220,45 @@ async fn type_filter_and_unknown_or_malformed_type() {
         }
         other => panic!("{other:?}"),
     }
+    // A token is bound to its filter: reusing it without the filter is refused.
+    let p1 = c
+        .list_qualification_requests()
+        .qualification_type_id(&t)
+        .max_results(1)
+        .send()
+        .await
+        .unwrap();
+    let tok = p1.next_token().expect("more than one request of that type");
+    assert!(tok.len() <= 255);
+    let e = c
+        .list_qualification_requests()
+        .next_token(tok)
+        .max_results(1)
+        .send()
+        .await
+        .unwrap_err();
+    match e.into_service_error() {
+        ListQualificationRequestsError::RequestError(re) => {
+            assert_eq!(
+                re.turk_error_code(),
+                Some("AWS.MechanicalTurk.InvalidParameterValue")
+            );
+            assert!(re.message().unwrap().contains("NextToken"));
+        }
+        other => panic!("{other:?}"),
+    }
+    let p2 = c
+        .list_qualification_requests()
+        .qualification_type_id(&t)
+        .next_token(tok)
+        .max_results(1)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        p2.qualification_requests()[0].qualification_request_id(),
+        Some(expected[1].as_str())
+    );
     let e = c
         .list_qualification_requests()
         .qualification_type_id("3abc-lower")
@@ -999,5 +1038,22 @@ async fn junk_bodies_never_break_the_server() {
         .await
         .unwrap();
     assert_eq!(out.num_results(), Some(5));
+    h.shutdown().await;
+}
+
+#[tokio::test]
+async fn latency_is_added_to_every_answer() {
+    let h = start(SimConfig {
+        latency_ms: 150,
+        ..base(2)
+    })
+    .await;
+    let c = no_retries(&h);
+    let t0 = std::time::Instant::now();
+    c.get_account_balance().send().await.unwrap();
+    c.list_qualification_requests().send().await.unwrap();
+    let took = t0.elapsed();
+    assert!(took >= std::time::Duration::from_millis(300), "{took:?}");
+    assert!(took < std::time::Duration::from_secs(5), "{took:?}");
     h.shutdown().await;
 }
