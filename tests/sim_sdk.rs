@@ -1027,6 +1027,32 @@ async fn junk_bodies_never_break_the_server() {
             }
         }
     }
+    // A forged token: a real one with its rank pushed to the maximum.
+    let (_, _, text) = raw(
+        &h,
+        Some(&format!("{TARGET}ListQualificationRequests")),
+        br#"{"MaxResults":1}"#,
+    )
+    .await;
+    let v: serde_json::Value = serde_json::from_str(&text).unwrap();
+    let tok = v["NextToken"].as_str().unwrap();
+    let plain = String::from_utf8(sim::state::base64url_decode(tok).unwrap()).unwrap();
+    let (head, _) = plain.rsplit_once('.').unwrap();
+    for rank in ["18446744073709551615", "99999999999999999999999", "-1", ""] {
+        let forged = sim::state::base64url_encode(format!("{head}.{rank}").as_bytes());
+        let (status, _, text) = raw(
+            &h,
+            Some(&format!("{TARGET}ListQualificationRequests")),
+            format!("{{\"NextToken\":\"{forged}\"}}").as_bytes(),
+        )
+        .await;
+        let v: serde_json::Value = serde_json::from_str(&text).unwrap();
+        match status {
+            200 => assert_eq!(v["NumResults"], 0, "{rank}"),
+            400 => assert_eq!(v["__type"], "RequestError", "{rank}"),
+            other => panic!("{rank}: {other}"),
+        }
+    }
     // Too big a body.
     let big = vec![b' '; 2 << 20];
     let (status, _, text) = raw(&h, Some(&format!("{TARGET}GetAccountBalance")), &big).await;

@@ -2,6 +2,7 @@
 
 use std::collections::HashSet;
 use std::path::Path;
+use std::sync::Arc;
 
 use serde::Deserialize;
 
@@ -357,6 +358,7 @@ pub fn build_dataset(cfg: &SimConfig, anchor_ms: i64) -> Result<Dataset, String>
         .iter()
         .map(|f| crate::qform::parse_question_form(&f.xml))
         .collect();
+    let shared_tests: Vec<Arc<str>> = forms.iter().map(|f| Arc::from(f.xml.as_str())).collect();
     let mut r = SimRng::derived(cfg.seed, "requests");
     let mut workers = Workers::new(&mut r);
     let mut requests: Vec<QualRequest> = Vec::new();
@@ -379,7 +381,7 @@ pub fn build_dataset(cfg: &SimConfig, anchor_ms: i64) -> Result<Dataset, String>
                 id: new_id(&mut r),
                 type_id: types[i].id.clone(),
                 worker_id: workers.for_type(&mut r, &types[i].id),
-                test: Some(f.xml.clone()),
+                test: Some(Arc::clone(&shared_tests[i])),
                 answer: Some(a.clone()),
                 submit_ms,
                 submit_style,
@@ -437,7 +439,7 @@ pub fn build_dataset(cfg: &SimConfig, anchor_ms: i64) -> Result<Dataset, String>
             id: new_id(&mut r),
             worker_id: workers.for_type(&mut r, &type_id),
             type_id,
-            test: Some(forms[fi].xml.clone()),
+            test: Some(Arc::clone(&shared_tests[fi])),
             answer: Some(answers_xml(&answers, env)),
             submit_ms,
             submit_style,
@@ -566,7 +568,7 @@ pub fn parse_requests_file(
                 id,
                 type_id: fr.qualification_type_id,
                 worker_id: fr.worker_id,
-                test: fr.test,
+                test: fr.test.map(Arc::from),
                 answer: fr.answer,
                 submit_ms,
                 submit_style,

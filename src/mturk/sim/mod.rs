@@ -102,8 +102,8 @@ impl SimConfig {
                 self.latency_ms
             ));
         }
-        if self.requests > 1_000_000 {
-            return Err(format!("--requests {} is more than 1000000", self.requests));
+        if self.requests > 100_000 {
+            return Err(format!("--requests {} is more than 100000", self.requests));
         }
         Ok(())
     }

@@ -11,6 +11,7 @@
 //! fixed creation order.
 
 use std::collections::{HashMap, HashSet};
+use std::sync::Arc;
 
 use super::json::TimeStyle;
 use super::rng::fnv1a;
@@ -40,7 +41,8 @@ pub struct QualRequest {
     pub id: String,
     pub type_id: String,
     pub worker_id: String,
-    pub test: Option<String>,
+    /// Shared with the type and the other requests of the same form (no copy per request).
+    pub test: Option<Arc<str>>,
     pub answer: Option<String>,
     pub submit_ms: i64,
     pub submit_style: TimeStyle,
