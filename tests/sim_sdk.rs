@@ -691,6 +691,38 @@ async fn dropped_connections_apply_consistently() {
 }
 
 #[tokio::test]
+async fn faults_for_one_operation_leave_the_others_alone() {
+    let h = start(base(4)).await;
+    let c = no_retries(&h);
+    let id = h.pending()[0].id.clone();
+    h.fail_next_for(sim::Op::AcceptQualificationRequest, [FaultKind::Throttling]);
+    // Listing is not affected.
+    assert_eq!(
+        c.list_qualification_requests()
+            .send()
+            .await
+            .unwrap()
+            .num_results(),
+        Some(4)
+    );
+    let e = c
+        .accept_qualification_request()
+        .qualification_request_id(&id)
+        .send()
+        .await
+        .unwrap_err();
+    assert_eq!(e.code(), Some("ThrottlingException"));
+    c.accept_qualification_request()
+        .qualification_request_id(&id)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(h.calls("AcceptQualificationRequest"), 2);
+    assert_eq!(h.calls("ListQualificationRequests"), 1);
+    h.shutdown().await;
+}
+
+#[tokio::test]
 async fn random_faults_at_rate_one_and_zero() {
     let h = start(SimConfig {
         fault_rate: 1.0,
@@ -698,10 +730,31 @@ async fn random_faults_at_rate_one_and_zero() {
     })
     .await;
     let c = no_retries(&h);
-    for _ in 0..6 {
-        assert!(c.get_account_balance().send().await.is_err());
+    let mut codes = HashSet::new();
+    for _ in 0..30 {
+        let e = c.get_account_balance().send().await.unwrap_err();
+        codes.insert(match e.raw_response() {
+            None => "dropped".to_owned(),
+            Some(r) => format!("{} {}", r.status().as_u16(), e.code().unwrap_or("?")),
+        });
     }
-    assert_eq!(h.pending().len(), 3);
+    let mut codes: Vec<_> = codes.into_iter().collect();
+    codes.sort();
+    assert_eq!(
+        codes,
+        ["400 ThrottlingException", "500 ServiceFault", "dropped"]
+    );
+    for _ in 0..5 {
+        let e = c
+            .reject_qualification_request()
+            .qualification_request_id(&h.pending()[0].id)
+            .send()
+            .await;
+        assert!(e.is_err());
+    }
+    assert_eq!(h.pending().len(), 3, "faulted calls change nothing");
+    h.set_fault_rate(0.0);
+    assert!(c.get_account_balance().send().await.is_ok());
     h.shutdown().await;
 }
 

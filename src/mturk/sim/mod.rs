@@ -148,6 +148,22 @@ impl SimHandle {
         self.shared.lock().faults.push(kinds);
     }
 
+    /// Test hook: the next calls of one operation get these faults, in order (before the
+    /// general queue of [`SimHandle::fail_next`]).
+    pub fn fail_next_for(&self, op: Op, kinds: impl IntoIterator<Item = FaultKind>) {
+        self.shared.lock().faults.push_for(op, kinds);
+    }
+
+    /// Change the random fault rate while running (clamped to 0..=1).
+    pub fn set_fault_rate(&self, rate: f64) {
+        let rate = if rate.is_finite() {
+            rate.clamp(0.0, 1.0)
+        } else {
+            0.0
+        };
+        self.shared.lock().faults.set_rate(rate);
+    }
+
     /// Calls received for an operation name (faulted ones included; `"?"` for unknown targets).
     pub fn calls(&self, op: &str) -> usize {
         self.shared.lock().calls.get(op).copied().unwrap_or(0)

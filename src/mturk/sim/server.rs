@@ -153,7 +153,7 @@ async fn handle(AxState(shared): AxState<Arc<Shared>>, req: Request) -> Response
     let fault = {
         let mut inner = shared.lock();
         *inner.calls.entry(op.name().into()).or_default() += 1;
-        inner.faults.next_fault()
+        inner.faults.next_fault(op)
     };
     match fault {
         Some(FaultKind::ServiceFault) => {
