@@ -200,11 +200,11 @@ fn wrap_styled(
                     used += ww;
                 } else {
                     // Longer than a whole line: break between graphemes.
-                    if used + sw < width {
+                    if line_has_words {
+                        new_line(&mut out, &mut cur, &mut used);
+                    } else if used + sw < width {
                         cur.push(pending_style, &pending);
                         used += sw;
-                    } else {
-                        new_line(&mut out, &mut cur, &mut used);
                     }
                     for g in word.graphemes(true) {
                         let gw = display_width(g);
@@ -532,7 +532,7 @@ fn answer_side(q: &QuestionReview, width: usize, with_label: bool) -> Vec<Styled
             ),
             Verdict::Unanswered => (
                 SegStyle::Wrong,
-                format!("✗ no selection, score {} (best {})", g.score, g.best_score),
+                format!("✗ not answered, score {} (best {})", g.score, g.best_score),
             ),
         };
         out.extend(plain(style, &text, width));
