@@ -382,3 +382,60 @@ fn side_by_side_aligns_question_starts() {
     assert!(!narrow.contains('│'));
     assert!(narrow.contains("\n  → Not likely [notlikely]\n"));
 }
+
+#[test]
+fn formatted_content_reads_as_text() {
+    let f = form(
+        "<Overview><FormattedContent><![CDATA[<p>Pick <b>A &amp; B</b></p><ul><li>x</li></ul>\
+         <p>See <a href=\"https://example.com/a\">this</a> and <img src=\"http://example.com/i.png\" alt=\"a chart\"/>\
+         &nbsp;&eacute;t&eacute;</p><table><tr><th>k</th><th>v</th></tr><tr><td>one</td><td>1</td></tr></table>]]>\
+         </FormattedContent></Overview>",
+    );
+    let r = review::build(&f, &QuestionFormAnswers::default(), None);
+    let text = plain_text(&layout(&r, 80));
+    let lines: Vec<&str> = text.lines().collect();
+    assert!(lines.contains(&"Pick A & B"), "{text}");
+    assert!(lines.contains(&"• x"), "{text}");
+    assert!(
+        text.contains("See this <https://example.com/a> and [image: a chart]")
+            && text.contains("<http://example.com/i.png> été"),
+        "{text}"
+    );
+    assert!(
+        lines
+            .iter()
+            .any(|l| l.contains("one") && l.contains('1') && l.contains('│')),
+        "{text}"
+    );
+    assert!(!text.contains("<p>") && !text.contains("&amp;") && !text.contains("&nbsp;"));
+}
+
+#[test]
+fn duplicate_answers_flagged_first_shown() {
+    let f = form(&free_q("a", false, ""));
+    let a = parse_answers(
+        "<QuestionFormAnswers><Answer><QuestionIdentifier>a</QuestionIdentifier><FreeText>one</FreeText></Answer>\
+         <Answer><QuestionIdentifier>a</QuestionIdentifier><FreeText>two</FreeText></Answer></QuestionFormAnswers>",
+    );
+    let r = review::build(&f, &a, None);
+    let q = r.questions().next().unwrap();
+    assert_eq!(q.answer.summary(), "one");
+    assert_eq!(kinds(q), vec![FlagKind::DuplicateAnswer]);
+    assert!(r.extra_answers.is_empty());
+}
+
+#[test]
+fn unknown_namespace_is_noted_and_rendered() {
+    let f = parse_question_form(
+        "<QuestionForm xmlns=\"http://example.com/2030-01-01/QuestionForm.xsd\"><Question>\
+         <QuestionIdentifier>q</QuestionIdentifier><QuestionContent><Text>Still here?</Text></QuestionContent>\
+         <AnswerSpecification><FreeTextAnswer/></AnswerSpecification></Question></QuestionForm>",
+    );
+    let r = review::build(&f, &QuestionFormAnswers::default(), None);
+    assert_eq!(
+        r.notes[1],
+        "Unknown QuestionForm schema \"http://example.com/2030-01-01/QuestionForm.xsd\"; shown as best understood."
+    );
+    let text = plain_text(&layout(&r, 80));
+    assert!(text.contains("Still here?"));
+}
