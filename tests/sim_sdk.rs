@@ -1136,3 +1136,29 @@ async fn latency_is_added_to_every_answer() {
     assert!(took < std::time::Duration::from_secs(5), "{took:?}");
     h.shutdown().await;
 }
+
+#[tokio::test]
+async fn dropping_the_handle_keeps_serving_shutdown_stops() {
+    let h = start(base(2)).await;
+    let url = h.endpoint_url();
+    drop(h);
+    let c = client::local_client(&url, RetryConfig::disabled());
+    assert_eq!(
+        c.list_qualification_requests()
+            .send()
+            .await
+            .unwrap()
+            .num_results(),
+        Some(2)
+    );
+    let h = start(base(2)).await;
+    let c = no_retries(&h);
+    c.get_account_balance().send().await.unwrap();
+    let addr = h.addr;
+    h.shutdown().await;
+    assert!(
+        tokio::net::TcpStream::connect(addr).await.is_err(),
+        "port closed"
+    );
+    assert!(c.get_account_balance().send().await.is_err());
+}
