@@ -775,3 +775,40 @@ fn quirk_huge_and_deep_documents() {
             .any(|p| p.message.contains("nested too deeply"))
     );
 }
+
+#[test]
+fn quirk_html_entities_outside_cdata() {
+    let a = parse_answers(
+        "<QuestionFormAnswers><Answer><QuestionIdentifier>a</QuestionIdentifier>\
+         <FreeText>a&nbsp;b &eacute; &mdash; &unknownthing;</FreeText></Answer></QuestionFormAnswers>",
+    );
+    assert_eq!(
+        a.answers[0].value,
+        AnswerValue::FreeText("a\u{a0}b é — &unknownthing;".into())
+    );
+    assert_eq!(a.problems.len(), 1);
+    assert!(a.problems[0].message.contains("&unknownthing;"));
+}
+
+#[test]
+fn quirk_2017_namespace_rejects_removed_elements_but_keeps_them() {
+    let xml = "<QuestionForm xmlns=\"http://mechanicalturk.amazonaws.com/AWSMechanicalTurkDataSchemas/2017-11-06/QuestionForm.xsd\">\
+        <Question><QuestionIdentifier>f</QuestionIdentifier><QuestionContent><Text>x</Text></QuestionContent>\
+        <AnswerSpecification><FileUploadAnswer><MaxFileSizeInBytes>100</MaxFileSizeInBytes>\
+        <MinFileSizeInBytes>1</MinFileSizeInBytes></FileUploadAnswer></AnswerSpecification></Question></QuestionForm>";
+    let f = parse_question_form(xml);
+    assert_eq!(f.version, FormVersion::V2017_11_06);
+    assert_eq!(
+        f.questions().next().unwrap().answer,
+        AnswerSpec::FileUpload {
+            min_bytes: Some(1),
+            max_bytes: Some(100)
+        }
+    );
+    assert_eq!(
+        f.problems,
+        vec![Problem::new(
+            "<FileUploadAnswer> is not allowed by the 2017-11-06 schema"
+        )]
+    );
+}

@@ -181,6 +181,22 @@ fn generated_answers_are_valid_for_their_forms() {
     // About one answer in ten carries hostile text (only forms with free text can).
     assert!((20..150).contains(&hostile), "{hostile}");
     let _ = other_text; // no real form allows OtherSelection
+    // A request with no answers at all (every question optional and skipped).
+    assert!(data.requests.iter().any(|r| {
+        r.answer
+            .as_deref()
+            .is_some_and(|a| a.ends_with("QuestionFormAnswers.xsd\"/>"))
+    }));
+    // Two requests carry an earlier revision of their type's form (Test is a snapshot).
+    let revised = data
+        .requests
+        .iter()
+        .filter(|r| {
+            let t = data.types.iter().find(|t| t.id == r.type_id).unwrap();
+            r.test.as_deref() != t.test.as_deref()
+        })
+        .count();
+    assert_eq!(revised, 2);
     // The real answers are in the set, with their own forms.
     for (real, form) in [
         (

@@ -220,6 +220,45 @@ async fn type_filter_and_unknown_or_malformed_type() {
         }
         other => panic!("{other:?}"),
     }
+    // A token is bound to its filter: reusing it without the filter is refused.
+    let p1 = c
+        .list_qualification_requests()
+        .qualification_type_id(&t)
+        .max_results(1)
+        .send()
+        .await
+        .unwrap();
+    let tok = p1.next_token().expect("more than one request of that type");
+    assert!(tok.len() <= 255);
+    let e = c
+        .list_qualification_requests()
+        .next_token(tok)
+        .max_results(1)
+        .send()
+        .await
+        .unwrap_err();
+    match e.into_service_error() {
+        ListQualificationRequestsError::RequestError(re) => {
+            assert_eq!(
+                re.turk_error_code(),
+                Some("AWS.MechanicalTurk.InvalidParameterValue")
+            );
+            assert!(re.message().unwrap().contains("NextToken"));
+        }
+        other => panic!("{other:?}"),
+    }
+    let p2 = c
+        .list_qualification_requests()
+        .qualification_type_id(&t)
+        .next_token(tok)
+        .max_results(1)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        p2.qualification_requests()[0].qualification_request_id(),
+        Some(expected[1].as_str())
+    );
     let e = c
         .list_qualification_requests()
         .qualification_type_id("3abc-lower")
@@ -652,6 +691,38 @@ async fn dropped_connections_apply_consistently() {
 }
 
 #[tokio::test]
+async fn faults_for_one_operation_leave_the_others_alone() {
+    let h = start(base(4)).await;
+    let c = no_retries(&h);
+    let id = h.pending()[0].id.clone();
+    h.fail_next_for(sim::Op::AcceptQualificationRequest, [FaultKind::Throttling]);
+    // Listing is not affected.
+    assert_eq!(
+        c.list_qualification_requests()
+            .send()
+            .await
+            .unwrap()
+            .num_results(),
+        Some(4)
+    );
+    let e = c
+        .accept_qualification_request()
+        .qualification_request_id(&id)
+        .send()
+        .await
+        .unwrap_err();
+    assert_eq!(e.code(), Some("ThrottlingException"));
+    c.accept_qualification_request()
+        .qualification_request_id(&id)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(h.calls("AcceptQualificationRequest"), 2);
+    assert_eq!(h.calls("ListQualificationRequests"), 1);
+    h.shutdown().await;
+}
+
+#[tokio::test]
 async fn random_faults_at_rate_one_and_zero() {
     let h = start(SimConfig {
         fault_rate: 1.0,
@@ -659,10 +730,31 @@ async fn random_faults_at_rate_one_and_zero() {
     })
     .await;
     let c = no_retries(&h);
-    for _ in 0..6 {
-        assert!(c.get_account_balance().send().await.is_err());
+    let mut codes = HashSet::new();
+    for _ in 0..30 {
+        let e = c.get_account_balance().send().await.unwrap_err();
+        codes.insert(match e.raw_response() {
+            None => "dropped".to_owned(),
+            Some(r) => format!("{} {}", r.status().as_u16(), e.code().unwrap_or("?")),
+        });
     }
-    assert_eq!(h.pending().len(), 3);
+    let mut codes: Vec<_> = codes.into_iter().collect();
+    codes.sort();
+    assert_eq!(
+        codes,
+        ["400 ThrottlingException", "500 ServiceFault", "dropped"]
+    );
+    for _ in 0..5 {
+        let e = c
+            .reject_qualification_request()
+            .qualification_request_id(&h.pending()[0].id)
+            .send()
+            .await;
+        assert!(e.is_err());
+    }
+    assert_eq!(h.pending().len(), 3, "faulted calls change nothing");
+    h.set_fault_rate(0.0);
+    assert!(c.get_account_balance().send().await.is_ok());
     h.shutdown().await;
 }
 
@@ -988,6 +1080,32 @@ async fn junk_bodies_never_break_the_server() {
             }
         }
     }
+    // A forged token: a real one with its rank pushed to the maximum.
+    let (_, _, text) = raw(
+        &h,
+        Some(&format!("{TARGET}ListQualificationRequests")),
+        br#"{"MaxResults":1}"#,
+    )
+    .await;
+    let v: serde_json::Value = serde_json::from_str(&text).unwrap();
+    let tok = v["NextToken"].as_str().unwrap();
+    let plain = String::from_utf8(sim::state::base64url_decode(tok).unwrap()).unwrap();
+    let (head, _) = plain.rsplit_once('.').unwrap();
+    for rank in ["18446744073709551615", "99999999999999999999999", "-1", ""] {
+        let forged = sim::state::base64url_encode(format!("{head}.{rank}").as_bytes());
+        let (status, _, text) = raw(
+            &h,
+            Some(&format!("{TARGET}ListQualificationRequests")),
+            format!("{{\"NextToken\":\"{forged}\"}}").as_bytes(),
+        )
+        .await;
+        let v: serde_json::Value = serde_json::from_str(&text).unwrap();
+        match status {
+            200 => assert_eq!(v["NumResults"], 0, "{rank}"),
+            400 => assert_eq!(v["__type"], "RequestError", "{rank}"),
+            other => panic!("{rank}: {other}"),
+        }
+    }
     // Too big a body.
     let big = vec![b' '; 2 << 20];
     let (status, _, text) = raw(&h, Some(&format!("{TARGET}GetAccountBalance")), &big).await;
@@ -1000,4 +1118,47 @@ async fn junk_bodies_never_break_the_server() {
         .unwrap();
     assert_eq!(out.num_results(), Some(5));
     h.shutdown().await;
+}
+
+#[tokio::test]
+async fn latency_is_added_to_every_answer() {
+    let h = start(SimConfig {
+        latency_ms: 150,
+        ..base(2)
+    })
+    .await;
+    let c = no_retries(&h);
+    let t0 = std::time::Instant::now();
+    c.get_account_balance().send().await.unwrap();
+    c.list_qualification_requests().send().await.unwrap();
+    let took = t0.elapsed();
+    assert!(took >= std::time::Duration::from_millis(300), "{took:?}");
+    assert!(took < std::time::Duration::from_secs(5), "{took:?}");
+    h.shutdown().await;
+}
+
+#[tokio::test]
+async fn dropping_the_handle_keeps_serving_shutdown_stops() {
+    let h = start(base(2)).await;
+    let url = h.endpoint_url();
+    drop(h);
+    let c = client::local_client(&url, RetryConfig::disabled());
+    assert_eq!(
+        c.list_qualification_requests()
+            .send()
+            .await
+            .unwrap()
+            .num_results(),
+        Some(2)
+    );
+    let h = start(base(2)).await;
+    let c = no_retries(&h);
+    c.get_account_balance().send().await.unwrap();
+    let addr = h.addr;
+    h.shutdown().await;
+    assert!(
+        tokio::net::TcpStream::connect(addr).await.is_err(),
+        "port closed"
+    );
+    assert!(c.get_account_balance().send().await.is_err());
 }

@@ -114,6 +114,39 @@ impl TextDecorator for Decorator {
     }
 }
 
+/// Deeper markup than this is rendered by [`strip_tags`]. Real FormattedContent nests < 10.
+const MAX_NESTING: usize = 32;
+
+/// The deepest element nesting in `html`, estimated from its tags (no parsing).
+fn nesting_depth(html: &str) -> usize {
+    let bytes = html.as_bytes();
+    let mut depth: usize = 0;
+    let mut max = 0;
+    let mut i = 0;
+    while i < bytes.len() {
+        if bytes.get(i) == Some(&b'<') {
+            match bytes.get(i + 1) {
+                Some(b'/') => depth = depth.saturating_sub(1),
+                Some(c) if c.is_ascii_alphabetic() => {
+                    // Self-closing `<br/>`-style tags do not nest.
+                    // Look for the tag's end within a bounded window (keeps this linear).
+                    let window = bytes.get(i..bytes.len().min(i + 512)).unwrap_or(&[]);
+                    let end = window.iter().position(|&b| b == b'>').map(|e| i + e);
+                    let self_closing =
+                        end.is_some_and(|e| e > 0 && bytes.get(e - 1) == Some(&b'/'));
+                    if !self_closing {
+                        depth += 1;
+                        max = max.max(depth);
+                    }
+                }
+                _ => {}
+            }
+        }
+        i += 1;
+    }
+    max
+}
+
 /// Very small fallback when html2text cannot render: drop tags, keep text.
 fn strip_tags(html: &str) -> Vec<String> {
     let mut out = String::new();
@@ -188,6 +221,11 @@ fn bulletize(line: &str) -> String {
 /// enforces the width after sanitising). Leading/trailing blank lines are dropped.
 pub fn to_lines(html: &str, width: usize) -> Vec<String> {
     let width = width.clamp(8, 1000);
+    // html2text recurses over the DOM: refuse pathological nesting (a stack overflow cannot be
+    // caught) and fall back to plain text.
+    if nesting_depth(html) > MAX_NESTING {
+        return strip_tags(html);
+    }
     let rendered = std::panic::catch_unwind(|| {
         html2text::config::with_decorator(Decorator::default())
             .allow_width_overflow()
@@ -244,6 +282,13 @@ mod tests {
             "[image: a cat] <http://x/y.png>"
         );
         assert_eq!(to_one_line("a&nbsp;b &eacute; <br></br>c"), "a b é c");
+    }
+
+    #[test]
+    fn deep_nesting_falls_back() {
+        let html = format!("{}deep{}", "<b>".repeat(5000), "</b>".repeat(5000));
+        assert_eq!(to_lines(&html, 40), vec!["deep"]);
+        assert_eq!(nesting_depth("<p><br/><i>x</i></p>"), 2);
     }
 
     #[test]

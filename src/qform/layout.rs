@@ -200,11 +200,11 @@ fn wrap_styled(
                     used += ww;
                 } else {
                     // Longer than a whole line: break between graphemes.
-                    if used + sw < width {
+                    if line_has_words {
+                        new_line(&mut out, &mut cur, &mut used);
+                    } else if used + sw < width {
                         cur.push(pending_style, &pending);
                         used += sw;
-                    } else {
-                        new_line(&mut out, &mut cur, &mut used);
                     }
                     for g in word.graphemes(true) {
                         let gw = display_width(g);
@@ -410,12 +410,18 @@ fn test_side(q: &QuestionReview, width: usize) -> Vec<StyledLine> {
                 out.extend(choice_lines(c, m, width));
             }
             if let Some(o) = &s.other {
+                let used = matches!(&q.answer, ReviewAnswer::Selected { other: Some(_), .. });
+                let st = if used {
+                    SegStyle::ChosenChoice
+                } else {
+                    SegStyle::Choice
+                };
                 let t = format!("other: {}", free_text_spec_line(o));
                 out.extend(wrap_styled(
-                    &[(SegStyle::Choice, &t)],
+                    &[(st, &t)],
                     width,
-                    &[(SegStyle::Choice, mark(m, false))],
-                    &[(SegStyle::Choice, "    ")],
+                    &[(st, mark(m, used))],
+                    &[(st, "    ")],
                 ));
             }
         }
@@ -454,7 +460,7 @@ fn chosen_lines(ch: &Chosen, width: usize) -> Vec<StyledLine> {
         _ => wrap_styled(
             &[
                 (SegStyle::Answer, &ch.identifier),
-                (SegStyle::Flag, " (not an option of this question)"),
+                (SegStyle::Flag, " (unknown option)"),
             ],
             width,
             &[(SegStyle::Answer, "→ ")],
@@ -532,7 +538,7 @@ fn answer_side(q: &QuestionReview, width: usize, with_label: bool) -> Vec<Styled
             ),
             Verdict::Unanswered => (
                 SegStyle::Wrong,
-                format!("✗ no selection, score {} (best {})", g.score, g.best_score),
+                format!("✗ not answered, score {} (best {})", g.score, g.best_score),
             ),
         };
         out.extend(plain(style, &text, width));

@@ -4,6 +4,13 @@
 //! * [`parse_question_form`], [`parse_answers`], [`parse_answer_key`]: never fail, never panic;
 //!   what could not be understood is listed in the result's `problems`.
 //! * [`AnswerKey::score`]: grading as MTurk does.
+//! * [`review::build`] / [`review::build_from_xml`]: the joined review of one request.
+//! * [`layout::layout`]: the review as styled lines of a given width (no ratatui types);
+//!   [`layout::plain_text`] for plain output.
+//! * [`sanitize`]: terminal safety and display width for any worker- or form-supplied text
+//!   ([`sanitize::sanitize`], [`sanitize::display_width`], [`sanitize::truncate`],
+//!   [`sanitize::wrap`]).
+//! * [`formatted`]: FormattedContent (XHTML) → text lines.
 pub mod answer_key;
 mod answers;
 pub mod formatted;

@@ -264,6 +264,7 @@ fn review_answer(value: &AnswerValue, spec: Option<&AnswerSpec>) -> ReviewAnswer
         AnswerValue::FreeText(t) if t.is_empty() => ReviewAnswer::Empty,
         AnswerValue::FreeText(t) => ReviewAnswer::Text(t.clone()),
         AnswerValue::Selection { identifiers, other } => {
+            let other = other.as_ref().filter(|o| !o.is_empty());
             if identifiers.is_empty() && other.is_none() {
                 return ReviewAnswer::NoSelection;
             }
@@ -283,7 +284,7 @@ fn review_answer(value: &AnswerValue, spec: Option<&AnswerSpec>) -> ReviewAnswer
                 .collect();
             ReviewAnswer::Selected {
                 chosen,
-                other: other.clone(),
+                other: other.cloned(),
             }
         }
         AnswerValue::UploadedFile { size_bytes, key } => ReviewAnswer::File {
@@ -490,7 +491,8 @@ fn question_review(
                     format!("{count} selections; at most {max} allowed"),
                 ));
             }
-            if count < min && (count > 0 || q.required) {
+            // Nothing at all is "required but not answered" (or fine when optional).
+            if count < min && count > 0 {
                 flags.push(Flag::new(
                     FlagKind::TooFewSelections,
                     format!("{count} selections; at least {min} required"),

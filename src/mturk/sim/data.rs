@@ -2,6 +2,7 @@
 
 use std::collections::HashSet;
 use std::path::Path;
+use std::sync::Arc;
 
 use serde::Deserialize;
 
@@ -296,6 +297,14 @@ fn submit_time(r: &mut SimRng, anchor_ms: i64) -> (i64, TimeStyle) {
     (ms, style)
 }
 
+/// An "earlier revision" of a form: the first Title reads differently.
+pub fn earlier_revision(xml: &str) -> String {
+    match xml.find("</Title>") {
+        Some(i) => format!("{} (earlier revision){}", &xml[..i], &xml[i..]),
+        None => xml.to_owned(),
+    }
+}
+
 /// Hands out worker ids: mostly new workers, some "regulars" who request several types (never
 /// the same type twice while a request is pending, as on MTurk).
 struct Workers {
@@ -357,6 +366,7 @@ pub fn build_dataset(cfg: &SimConfig, anchor_ms: i64) -> Result<Dataset, String>
         .iter()
         .map(|f| crate::qform::parse_question_form(&f.xml))
         .collect();
+    let shared_tests: Vec<Arc<str>> = forms.iter().map(|f| Arc::from(f.xml.as_str())).collect();
     let mut r = SimRng::derived(cfg.seed, "requests");
     let mut workers = Workers::new(&mut r);
     let mut requests: Vec<QualRequest> = Vec::new();
@@ -379,7 +389,7 @@ pub fn build_dataset(cfg: &SimConfig, anchor_ms: i64) -> Result<Dataset, String>
                 id: new_id(&mut r),
                 type_id: types[i].id.clone(),
                 worker_id: workers.for_type(&mut r, &types[i].id),
-                test: Some(f.xml.clone()),
+                test: Some(Arc::clone(&shared_tests[i])),
                 answer: Some(a.clone()),
                 submit_ms,
                 submit_style,
@@ -404,6 +414,45 @@ pub fn build_dataset(cfg: &SimConfig, anchor_ms: i64) -> Result<Dataset, String>
             });
         }
         types.push(t);
+        // A worker who skipped every (optional) question: `<QuestionFormAnswers …/>`.
+        if let Some(fi) = parsed
+            .iter()
+            .position(|f| f.questions().next().is_some() && f.questions().all(|q| !q.required))
+            && requests.len() < cfg.requests
+        {
+            let (submit_ms, submit_style) = submit_time(&mut r, anchor_ms);
+            requests.push(QualRequest {
+                id: new_id(&mut r),
+                type_id: types[fi].id.clone(),
+                worker_id: workers.for_type(&mut r, &types[fi].id),
+                test: Some(Arc::clone(&shared_tests[fi])),
+                answer: Some(answers_xml(&[], Envelope::AsciiOneLine)),
+                submit_ms,
+                submit_style,
+            });
+        }
+        // The Test is a snapshot taken when the worker asked: two requests of one type whose
+        // form was edited since carry an earlier revision of it.
+        if let Some(fi) = forms.iter().position(|f| f.xml.contains("</Title>")) {
+            let old = Arc::<str>::from(earlier_revision(&forms[fi].xml));
+            let old_form = crate::qform::parse_question_form(&old);
+            for _ in 0..2 {
+                if requests.len() >= cfg.requests {
+                    break;
+                }
+                let answers = answers_for(&mut r, &old_form, 0.0);
+                let (submit_ms, submit_style) = submit_time(&mut r, anchor_ms);
+                requests.push(QualRequest {
+                    id: new_id(&mut r),
+                    type_id: types[fi].id.clone(),
+                    worker_id: workers.for_type(&mut r, &types[fi].id),
+                    test: Some(Arc::clone(&old)),
+                    answer: Some(answers_xml(&answers, Envelope::AsciiOneLine)),
+                    submit_ms,
+                    submit_style,
+                });
+            }
+        }
     }
     // About one answer in ten carries hostile text: only forms with a free-text field can, so
     // those carry it more often.
@@ -437,7 +486,7 @@ pub fn build_dataset(cfg: &SimConfig, anchor_ms: i64) -> Result<Dataset, String>
             id: new_id(&mut r),
             worker_id: workers.for_type(&mut r, &type_id),
             type_id,
-            test: Some(forms[fi].xml.clone()),
+            test: Some(Arc::clone(&shared_tests[fi])),
             answer: Some(answers_xml(&answers, env)),
             submit_ms,
             submit_style,
@@ -566,7 +615,7 @@ pub fn parse_requests_file(
                 id,
                 type_id: fr.qualification_type_id,
                 worker_id: fr.worker_id,
-                test: fr.test,
+                test: fr.test.map(Arc::from),
                 answer: fr.answer,
                 submit_ms,
                 submit_style,

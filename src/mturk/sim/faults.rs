@@ -1,7 +1,8 @@
 //! Injected faults: a random fraction of calls (`--fault-rate`) and an explicit queue for tests.
 
-use std::collections::VecDeque;
+use std::collections::{HashMap, VecDeque};
 
+use super::ops::Op;
 use super::rng::SimRng;
 
 /// What an injected fault does to one call.
@@ -33,6 +34,7 @@ impl FaultKind {
 #[derive(Debug)]
 pub struct FaultPlan {
     queue: VecDeque<FaultKind>,
+    per_op: HashMap<Op, VecDeque<FaultKind>>,
     rate: f64,
     rng: SimRng,
 }
@@ -41,6 +43,7 @@ impl FaultPlan {
     pub fn new(rate: f64, seed: u64, queued: Vec<FaultKind>) -> Self {
         FaultPlan {
             queue: queued.into(),
+            per_op: HashMap::new(),
             rate,
             rng: SimRng::derived(seed, "faults"),
         }
@@ -51,8 +54,21 @@ impl FaultPlan {
         self.queue.extend(kinds);
     }
 
-    /// The fault for the next call, if any: queued ones first, then `rate`.
-    pub fn next_fault(&mut self) -> Option<FaultKind> {
+    /// Append faults for the next calls of one operation (served before the general queue).
+    pub fn push_for(&mut self, op: Op, kinds: impl IntoIterator<Item = FaultKind>) {
+        self.per_op.entry(op).or_default().extend(kinds);
+    }
+
+    pub fn set_rate(&mut self, rate: f64) {
+        self.rate = rate;
+    }
+
+    /// The fault for the next call of `op`, if any: faults queued for `op` first, then the
+    /// general queue, then `rate`.
+    pub fn next_fault(&mut self, op: Op) -> Option<FaultKind> {
+        if let Some(k) = self.per_op.get_mut(&op).and_then(VecDeque::pop_front) {
+            return Some(k);
+        }
         if let Some(k) = self.queue.pop_front() {
             return Some(k);
         }
@@ -69,20 +85,28 @@ mod tests {
 
     #[test]
     fn queue_first_then_rate() {
+        let l = Op::ListQualificationRequests;
+        let a = Op::AcceptQualificationRequest;
         let mut p = FaultPlan::new(0.0, 1, vec![FaultKind::Throttling, FaultKind::ServiceFault]);
-        assert_eq!(p.next_fault(), Some(FaultKind::Throttling));
-        assert_eq!(p.next_fault(), Some(FaultKind::ServiceFault));
-        assert_eq!(p.next_fault(), None);
+        p.push_for(a, [FaultKind::DropBeforeApply]);
+        assert_eq!(p.next_fault(l), Some(FaultKind::Throttling));
+        assert_eq!(p.next_fault(a), Some(FaultKind::DropBeforeApply));
+        assert_eq!(p.next_fault(a), Some(FaultKind::ServiceFault));
+        assert_eq!(p.next_fault(l), None);
         p.push([FaultKind::DropAfterApply]);
-        assert_eq!(p.next_fault(), Some(FaultKind::DropAfterApply));
+        assert_eq!(p.next_fault(a), Some(FaultKind::DropAfterApply));
+        p.set_rate(1.0);
+        assert!(p.next_fault(l).is_some());
     }
 
     #[test]
     fn rate_is_roughly_honoured() {
         let mut p = FaultPlan::new(0.3, 9, vec![]);
-        let n = (0..10_000).filter(|_| p.next_fault().is_some()).count();
+        let n = (0..10_000)
+            .filter(|_| p.next_fault(Op::GetAccountBalance).is_some())
+            .count();
         assert!((2_600..3_400).contains(&n), "{n}");
         let mut all = FaultPlan::new(1.0, 9, vec![]);
-        assert!((0..100).all(|_| all.next_fault().is_some()));
+        assert!((0..100).all(|_| all.next_fault(Op::GetAccountBalance).is_some()));
     }
 }

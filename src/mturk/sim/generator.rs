@@ -101,7 +101,8 @@ fn fit_length(mut s: String, min: Option<u32>, max: Option<u32>) -> String {
         }
     }
     if let Some(min) = min {
-        let min = min as usize;
+        // A Test is at most 64 KiB, so no sane form asks for more than that.
+        let min = (min as usize).min(65_536);
         let mut i = 0;
         while s.chars().count() < min {
             s.push(char::from(b'a' + (i % 26) as u8));
@@ -192,6 +193,9 @@ fn from_hir(rng: &mut SimRng, hir: &Hir, out: &mut String, depth: u32) {
             let hi = rep.max.unwrap_or(rep.min + 4).min(rep.min + 4);
             let n = rng.range(u64::from(rep.min), u64::from(hi));
             for _ in 0..n {
+                if out.len() > 4000 {
+                    break;
+                }
                 from_hir(rng, &rep.sub, out, depth + 1);
             }
         }

@@ -102,8 +102,8 @@ impl SimConfig {
                 self.latency_ms
             ));
         }
-        if self.requests > 1_000_000 {
-            return Err(format!("--requests {} is more than 1000000", self.requests));
+        if self.requests > 100_000 {
+            return Err(format!("--requests {} is more than 100000", self.requests));
         }
         Ok(())
     }
@@ -146,6 +146,22 @@ impl SimHandle {
     /// Test hook: the next calls (any operation) get these faults, in order.
     pub fn fail_next(&self, kinds: impl IntoIterator<Item = FaultKind>) {
         self.shared.lock().faults.push(kinds);
+    }
+
+    /// Test hook: the next calls of one operation get these faults, in order (before the
+    /// general queue of [`SimHandle::fail_next`]).
+    pub fn fail_next_for(&self, op: Op, kinds: impl IntoIterator<Item = FaultKind>) {
+        self.shared.lock().faults.push_for(op, kinds);
+    }
+
+    /// Change the random fault rate while running (clamped to 0..=1).
+    pub fn set_fault_rate(&self, rate: f64) {
+        let rate = if rate.is_finite() {
+            rate.clamp(0.0, 1.0)
+        } else {
+            0.0
+        };
+        self.shared.lock().faults.set_rate(rate);
     }
 
     /// Calls received for an operation name (faulted ones included; `"?"` for unknown targets).

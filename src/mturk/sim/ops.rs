@@ -239,7 +239,7 @@ fn request_json(r: &QualRequest) -> Out {
         .with("QualificationTypeId", Out::str(&r.type_id))
         .with("WorkerId", Out::str(&r.worker_id));
     if let Some(t) = &r.test {
-        o = o.with("Test", Out::str(t));
+        o = o.with("Test", Out::str(&**t));
     }
     if let Some(a) = &r.answer {
         o = o.with("Answer", Out::str(a));

@@ -153,7 +153,7 @@ async fn handle(AxState(shared): AxState<Arc<Shared>>, req: Request) -> Response
     let fault = {
         let mut inner = shared.lock();
         *inner.calls.entry(op.name().into()).or_default() += 1;
-        inner.faults.next_fault()
+        inner.faults.next_fault(op)
     };
     match fault {
         Some(FaultKind::ServiceFault) => {
@@ -190,12 +190,19 @@ pub fn router(shared: Arc<Shared>) -> Router {
     Router::new().fallback(handle).with_state(shared)
 }
 
-/// Accept connections until `shutdown` fires; then close every open connection.
+/// Accept connections until `shutdown` fires; then close every open connection. A dropped
+/// sender (a dropped `SimHandle`) does not stop the server: it runs as long as the runtime.
 pub async fn serve(listener: TcpListener, router: Router, mut shutdown: oneshot::Receiver<()>) {
     let mut conns = JoinSet::new();
+    let mut can_stop = true;
     loop {
         tokio::select! {
-            _ = &mut shutdown => break,
+            stop = &mut shutdown, if can_stop => {
+                if stop.is_ok() {
+                    break;
+                }
+                can_stop = false;
+            }
             accepted = listener.accept() => {
                 let stream = match accepted {
                     Ok((stream, _)) => stream,

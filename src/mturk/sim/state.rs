@@ -11,6 +11,7 @@
 //! fixed creation order.
 
 use std::collections::{HashMap, HashSet};
+use std::sync::Arc;
 
 use super::json::TimeStyle;
 use super::rng::fnv1a;
@@ -40,7 +41,8 @@ pub struct QualRequest {
     pub id: String,
     pub type_id: String,
     pub worker_id: String,
-    pub test: Option<String>,
+    /// Shared with the type and the other requests of the same form (no copy per request).
+    pub test: Option<Arc<str>>,
     pub answer: Option<String>,
     pub submit_ms: i64,
     pub submit_style: TimeStyle,
@@ -150,7 +152,7 @@ impl State {
         cursor: Cursor,
         max: usize,
     ) -> (Vec<&QualRequest>, Option<Cursor>) {
-        let start = cursor.after.map_or(0, |a| a + 1);
+        let start = cursor.after.map_or(0, |a| a.saturating_add(1));
         let mut page = Vec::new();
         let mut last = None;
         for i in start..self.requests.len() {
@@ -181,7 +183,7 @@ impl State {
         cursor: Cursor,
         max: usize,
     ) -> (Vec<&QualType>, Option<Cursor>) {
-        let start = cursor.after.map_or(0, |a| a + 1);
+        let start = cursor.after.map_or(0, |a| a.saturating_add(1));
         let mut page = Vec::new();
         let mut last = None;
         for i in start..self.types.len() {
@@ -370,6 +372,15 @@ mod tests {
         assert_eq!(p3[0].id, "R0");
         assert!(c3.is_none());
         assert!(s.decide("R8", Decision::Granted(1), 0).is_none());
+        // A forged token pointing past the end gives an empty page, no overflow.
+        let (p, c) = s.page_requests(
+            None,
+            Cursor {
+                after: Some(usize::MAX),
+            },
+            4,
+        );
+        assert!(p.is_empty() && c.is_none());
         assert!(s.decide("nope", Decision::Granted(1), 0).is_none());
     }
 }
