@@ -18,6 +18,7 @@ pub enum Action {
     Reject,
     Undo,
     Retry,
+    RetryAll,
     Refresh,
     Help,
     Quit,
@@ -154,6 +155,14 @@ pub const BINDINGS: &[Binding] = &[
         action: Action::Retry,
         hint: "retry",
         help: "send a failed decision again",
+        in_bar: false,
+    },
+    Binding {
+        keys: &[(KeyCode::Char('T'), SHIFT)],
+        label: "T",
+        action: Action::RetryAll,
+        hint: "retry all",
+        help: "send every failed decision again",
         in_bar: false,
     },
     Binding {

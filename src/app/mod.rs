@@ -788,6 +788,7 @@ impl App {
             }
             Action::Undo => self.undo(),
             Action::Retry => self.retry_selected(),
+            Action::RetryAll => self.retry_all(),
             Action::Refresh => {
                 let mut fx = Vec::new();
                 if matches!(self.listing, Listing::Loading { .. }) {
@@ -1095,6 +1096,29 @@ impl App {
                 "t retries a failed decision; this one has not failed",
             ),
         }
+    }
+
+    fn retry_all(&mut self) {
+        let now = self.now_ms;
+        let mut n = 0usize;
+        for row in &mut self.rows {
+            if let RowState::Failed { decision, .. } = &row.state {
+                let decision = decision.clone();
+                self.pending_fx.push(journal_effect(
+                    &row.req,
+                    JEvent::Queued {
+                        decision: DecisionRec::from(&decision),
+                    },
+                ));
+                row.state = RowState::Queued {
+                    decision,
+                    due_ms: now,
+                    attempt: 0,
+                };
+                n += 1;
+            }
+        }
+        self.set_flash(Level::Info, format!("sending {n} failed decision(s) again"));
     }
 
     /// Start sends that are due, within the concurrency bound.

@@ -37,6 +37,8 @@ pub struct FaultPlan {
     per_op: HashMap<Op, VecDeque<FaultKind>>,
     rate: f64,
     rng: SimRng,
+    /// Faults handed out so far.
+    pub injected: u64,
 }
 
 impl FaultPlan {
@@ -46,6 +48,7 @@ impl FaultPlan {
             per_op: HashMap::new(),
             rate,
             rng: SimRng::derived(seed, "faults"),
+            injected: 0,
         }
     }
 
@@ -66,6 +69,14 @@ impl FaultPlan {
     /// The fault for the next call of `op`, if any: faults queued for `op` first, then the
     /// general queue, then `rate`.
     pub fn next_fault(&mut self, op: Op) -> Option<FaultKind> {
+        let f = self.choose(op);
+        if f.is_some() {
+            self.injected += 1;
+        }
+        f
+    }
+
+    fn choose(&mut self, op: Op) -> Option<FaultKind> {
         if let Some(k) = self.per_op.get_mut(&op).and_then(VecDeque::pop_front) {
             return Some(k);
         }

@@ -283,6 +283,11 @@ pub async fn run_cli(args: crate::cli::SimArgs) -> Result<std::process::ExitCode
         handle.endpoint_url()
     );
     stop.wait().await?;
+    let (calls, faults) = {
+        let inner = handle.shared.lock();
+        (inner.calls.values().sum::<usize>(), inner.faults.injected)
+    };
+    eprintln!("mturk-triage sim: stopped after {calls} calls, {faults} faults injected");
     handle.shutdown().await;
     Ok(std::process::ExitCode::SUCCESS)
 }
