@@ -4,14 +4,8 @@
 
 mod common;
 
-use common::{PtyApp, SimProcess, temp_dir};
+use common::{PtyApp, SimProcess, header_count, temp_dir};
 use mturk_triage::mturk::client::{fast_local_retries, local_client};
-
-fn header_count(screen: &str, what: &str) -> Option<usize> {
-    let first = screen.lines().next()?;
-    let idx = first.find(what)?;
-    first[..idx].split_whitespace().last()?.parse().ok()
-}
 
 #[test]
 fn accept_and_reject_reach_the_server_exactly_once() {

@@ -8,6 +8,7 @@ pub enum Action {
     Up,
     Top,
     Bottom,
+    NextUndecided,
     PageDown,
     PageUp,
     SwitchFocus,
@@ -75,6 +76,14 @@ pub const BINDINGS: &[Binding] = &[
         action: Action::Bottom,
         hint: "last",
         help: "last request",
+        in_bar: false,
+    },
+    Binding {
+        keys: &[(KeyCode::Char('n'), NONE)],
+        label: "n",
+        action: Action::NextUndecided,
+        hint: "next undecided",
+        help: "jump to the next undecided request",
         in_bar: false,
     },
     Binding {

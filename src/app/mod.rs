@@ -737,6 +737,17 @@ impl App {
             Action::Down => self.select(self.selected.saturating_add(1)),
             Action::Up => self.select(self.selected.saturating_sub(1)),
             Action::Top => self.select(0),
+            Action::NextUndecided => {
+                let before = self.selected;
+                self.advance_from(self.selected);
+                if self.selected == before
+                    && !self
+                        .selected_row()
+                        .is_some_and(|r| r.state == RowState::Pending)
+                {
+                    self.set_flash(Level::Info, "no undecided request left");
+                }
+            }
             Action::Bottom => self.select(self.rows.len().saturating_sub(1)),
             Action::PageDown if self.focus == Focus::Detail => {
                 self.scroll_detail(self.list_height().max(1) as i32)

@@ -16,20 +16,22 @@ pub fn repo_path(rel: &str) -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join(rel)
 }
 
-/// A `mturk-triage sim` process, killed on drop.
+/// A `mturk-triage sim` process, killed on drop. Its stderr goes to a file (see `stop`).
 pub struct SimProcess {
     pub child: Child,
     pub url: String,
+    stderr: tempfile::NamedTempFile,
 }
 
 impl SimProcess {
     pub fn start(args: &[&str]) -> SimProcess {
+        let stderr = tempfile::NamedTempFile::new().expect("temp file");
         let mut child = Command::new(BIN)
             .arg("sim")
             .args(["--listen", "127.0.0.1:0"])
             .args(args)
             .stdout(Stdio::piped())
-            .stderr(Stdio::inherit())
+            .stderr(Stdio::from(stderr.reopen().expect("reopen")))
             .spawn()
             .expect("start sim");
         let stdout = child.stdout.take().expect("sim stdout");
@@ -39,8 +41,25 @@ impl SimProcess {
             .expect("read sim url");
         let url = first.trim().to_string();
         assert!(url.starts_with("http://127.0.0.1:"), "sim printed {url:?}");
-        SimProcess { child, url }
+        SimProcess { child, url, stderr }
     }
+
+    /// Stop with SIGTERM and return what the sim wrote to stderr.
+    pub fn stop(mut self) -> String {
+        // SAFETY: signalling our own child.
+        unsafe {
+            libc::kill(self.child.id() as i32, libc::SIGTERM);
+        }
+        let _ = self.child.wait();
+        std::fs::read_to_string(self.stderr.path()).unwrap_or_default()
+    }
+}
+
+/// The number before `what` in the dashboard's header line (`12 loaded · 3 pending …`).
+pub fn header_count(screen: &str, what: &str) -> Option<usize> {
+    let first = screen.lines().next()?;
+    let idx = first.find(what)?;
+    first[..idx].split_whitespace().last()?.parse().ok()
 }
 
 impl Drop for SimProcess {
