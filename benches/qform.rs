@@ -42,10 +42,14 @@ fn main() {
     time("parse_answers", budget, || parse_answers(ANSWERS));
     let form = parse_question_form(FORM);
     let answers = parse_answers(ANSWERS);
-    time("review::build", budget, || review::build(&form, &answers, None));
+    time("review::build", budget, || {
+        review::build(&form, &answers, None)
+    });
     let r = review::build(&form, &answers, None);
     time("layout @ 80 (stacked)", budget, || layout::layout(&r, 80));
-    time("layout @ 140 (side by side)", budget, || layout::layout(&r, 140));
+    time("layout @ 140 (side by side)", budget, || {
+        layout::layout(&r, 140)
+    });
     time("total: parse + review + layout @ 140", budget, || {
         let f = parse_question_form(FORM);
         let a = parse_answers(ANSWERS);
