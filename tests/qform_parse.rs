@@ -812,3 +812,55 @@ fn quirk_2017_namespace_rejects_removed_elements_but_keeps_them() {
         )]
     );
 }
+
+#[test]
+fn quirk_wrapped_documents_and_other_question_types() {
+    let inner = fixture("03-aws-docs-tictactoe.questionform.xml");
+    let f = parse_question_form(&format!("<Test>{inner}</Test>"));
+    assert_eq!(ids(&f), vec!["nextmove", "likelytowin"]);
+    assert_eq!(f.version, FormVersion::V2005_10_01);
+    assert_eq!(
+        f.problems,
+        vec![Problem::new("the QuestionForm is wrapped in <Test>")]
+    );
+
+    let a = parse_answers(&format!(
+        "<Result><Answer>{}</Answer></Result>",
+        fixture("03-aws-docs-tictactoe.answers.xml")
+    ));
+    assert_eq!(a.answers.len(), 2);
+    assert_eq!(
+        a.problems,
+        vec![Problem::new(
+            "the QuestionFormAnswers is wrapped in <Result>"
+        )]
+    );
+
+    let k = parse_answer_key(&format!(
+        "<QualificationType><Key>{}</Key></QualificationType>",
+        fixture("09-fish-segmentation-binary.answerkey.xml")
+            .replace("<?xml version=\"1.0\" encoding=\"UTF-8\"?>", "")
+    ));
+    assert_eq!(k.questions.len(), 4);
+
+    let f = parse_question_form(
+        "<HTMLQuestion xmlns=\"http://mechanicalturk.amazonaws.com/AWSMechanicalTurkDataSchemas/2011-11-11/HTMLQuestion.xsd\">\
+         <HTMLContent><![CDATA[<p>Hello</p>]]></HTMLContent><FrameHeight>400</FrameHeight></HTMLQuestion>",
+    );
+    assert_eq!(
+        f.items,
+        vec![FormItem::Overview(vec![Content::FormattedContent(
+            "<p>Hello</p>".into()
+        )])]
+    );
+    assert_eq!(f.problems.len(), 1);
+    let f = parse_question_form(
+        "<ExternalQuestion><ExternalURL>https://example.com/q</ExternalURL><FrameHeight>0</FrameHeight></ExternalQuestion>",
+    );
+    assert_eq!(
+        f.items,
+        vec![FormItem::Overview(vec![Content::Text(
+            "External question at https://example.com/q".into()
+        )])]
+    );
+}

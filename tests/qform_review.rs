@@ -439,3 +439,22 @@ fn unknown_namespace_is_noted_and_rendered() {
     let text = plain_text(&layout(&r, 80));
     assert!(text.contains("Still here?"));
 }
+
+#[test]
+fn summary_line() {
+    let r = review::build_from_xml(
+        Some(&fixture("08-mturkemu-colors.questionform.xml")),
+        Some(
+            "<QuestionFormAnswers><Answer><QuestionIdentifier>favorite</QuestionIdentifier>\
+             <SelectionIdentifier>green</SelectionIdentifier></Answer></QuestionFormAnswers>",
+        ),
+        Some(&fixture("08-mturkemu-colors.range.answerkey.xml")),
+    );
+    assert_eq!(r.summary(), "1/2 answered · 1 flagged · value 10");
+    let r = review::build_from_xml(
+        None,
+        Some(&fixture("11-rturk-legacy-tweet.answers.xml")),
+        None,
+    );
+    assert_eq!(r.summary(), "no Test · 2 answers");
+}

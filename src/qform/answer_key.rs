@@ -14,11 +14,20 @@ pub(crate) fn parse(input: &str) -> AnswerKey {
         push_problem(&mut key.problems, "no AnswerKey element found");
         return key;
     };
+    let mut root = &root;
     if root.name != "AnswerKey" {
-        push_problem(
-            &mut key.problems,
-            format!("root element is <{}>, expected <AnswerKey>", root.name),
-        );
+        if let Some(inner) = root.find("AnswerKey") {
+            push_problem(
+                &mut key.problems,
+                format!("the AnswerKey is wrapped in <{}>", root.name),
+            );
+            root = inner;
+        } else {
+            push_problem(
+                &mut key.problems,
+                format!("root element is <{}>, expected <AnswerKey>", root.name),
+            );
+        }
     }
     for el in root.elements() {
         match el.name.as_str() {

@@ -14,14 +14,23 @@ pub(crate) fn parse(input: &str) -> QuestionFormAnswers {
         push_problem(&mut out.problems, "no QuestionFormAnswers element found");
         return out;
     };
+    let mut root = &root;
     if root.name != "QuestionFormAnswers" {
-        push_problem(
-            &mut out.problems,
-            format!(
-                "root element is <{}>, expected <QuestionFormAnswers>",
-                root.name
-            ),
-        );
+        if let Some(inner) = root.find("QuestionFormAnswers") {
+            push_problem(
+                &mut out.problems,
+                format!("the QuestionFormAnswers is wrapped in <{}>", root.name),
+            );
+            root = inner;
+        } else {
+            push_problem(
+                &mut out.problems,
+                format!(
+                    "root element is <{}>, expected <QuestionFormAnswers>",
+                    root.name
+                ),
+            );
+        }
     }
     for el in root.elements() {
         if el.name != "Answer" {

@@ -1,8 +1,10 @@
 //! The plain document model: what a QuestionForm, a QuestionFormAnswers and an AnswerKey say,
 //! with no XML left in it. Parsers in this module fill it; nothing here touches a terminal.
 //!
-//! Every string is kept exactly as the document gave it (entities decoded once). Sanitising for
-//! display happens at render time (`qform::sanitize`), never here.
+//! Every string is kept as the document gave it (entities decoded once, line ends normalised to
+//! `\n`); identifiers, `Title`, `Text`, `ListItem`, `FormattedContent`, `DisplayName` have their
+//! surrounding whitespace trimmed, while a worker's `FreeText` / `OtherSelectionText` is kept
+//! exactly. Sanitising for display happens at render time (`qform::sanitize`), never here.
 
 /// Which QuestionForm schema a document declared.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]

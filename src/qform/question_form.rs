@@ -33,12 +33,44 @@ pub(crate) fn parse(input: &str) -> QuestionForm {
         push_problem(&mut form.problems, "no QuestionForm element found");
         return form;
     };
-    form.version = version_of(root.namespace(doc.root_prefix.as_deref()));
+    let root_ns = root.namespace(doc.root_prefix.as_deref());
+    form.version = version_of(root_ns);
+    let mut root = &root;
     if root.name != "QuestionForm" {
-        push_problem(
-            &mut form.problems,
-            format!("root element is <{}>, expected <QuestionForm>", root.name),
-        );
+        if let Some(inner) = root.find("QuestionForm") {
+            push_problem(
+                &mut form.problems,
+                format!("the QuestionForm is wrapped in <{}>", root.name),
+            );
+            form.version = version_of(inner.namespace(None).or(root_ns));
+            root = inner;
+        } else if root.name == "HTMLQuestion" {
+            // A HIT question type, not a Qualification test; show its HTML rather than nothing.
+            push_problem(
+                &mut form.problems,
+                "this is an HTMLQuestion, not a QuestionForm; its HTML is shown as an overview",
+            );
+            let html = root.child_text("HTMLContent").unwrap_or_default();
+            form.items
+                .push(FormItem::Overview(vec![Content::FormattedContent(html)]));
+            return form;
+        } else if root.name == "ExternalQuestion" {
+            push_problem(
+                &mut form.problems,
+                "this is an ExternalQuestion, not a QuestionForm",
+            );
+            let url = root.child_text("ExternalURL").unwrap_or_default();
+            form.items
+                .push(FormItem::Overview(vec![Content::Text(format!(
+                    "External question at {url}"
+                ))]));
+            return form;
+        } else {
+            push_problem(
+                &mut form.problems,
+                format!("root element is <{}>, expected <QuestionForm>", root.name),
+            );
+        }
     }
     let mut p = Parser {
         problems: &mut form.problems,

@@ -223,6 +223,35 @@ impl Review {
             .count()
     }
 
+    /// A one-line summary for list rows, e.g. `6/6 answered · 1 flagged · value 67`, or
+    /// `no Test · 3 answers`.
+    pub fn summary(&self) -> String {
+        let mut parts = Vec::new();
+        if self.has_test {
+            let n = self.questions().count();
+            parts.push(format!("{}/{} answered", self.answered_count(), n));
+            parts.push(format!("{} flagged", self.flagged_count()));
+        } else {
+            parts.push("no Test".to_string());
+            parts.push(format!(
+                "{} answer{}",
+                self.extra_answers.len(),
+                if self.extra_answers.len() == 1 {
+                    ""
+                } else {
+                    "s"
+                }
+            ));
+        }
+        if let Some(s) = &self.score {
+            parts.push(format!("value {}", s.qualification_value));
+        }
+        if !self.problems.is_empty() {
+            parts.push(format!("{} problems", self.problems.len()));
+        }
+        parts.join(" · ")
+    }
+
     /// Questions the worker gave something for.
     pub fn answered_count(&self) -> usize {
         self.questions().filter(|q| !q.answer.is_missing()).count()

@@ -66,6 +66,23 @@ impl Element {
         self.child(name).map(|e| e.text().trim().to_string())
     }
 
+    /// The first descendant element (depth first, document order) with this local name.
+    pub fn find(&self, name: &str) -> Option<&Element> {
+        let mut stack: Vec<&Element> = self.elements().collect();
+        stack.reverse();
+        while let Some(e) = stack.pop() {
+            if e.name == name {
+                return Some(e);
+            }
+            let before = stack.len();
+            stack.extend(e.elements());
+            if let Some(tail) = stack.get_mut(before..) {
+                tail.reverse();
+            }
+        }
+        None
+    }
+
     pub fn attr(&self, name: &str) -> Option<&str> {
         self.attrs
             .iter()
