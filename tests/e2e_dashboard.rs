@@ -143,3 +143,38 @@ fn quitting_restores_the_terminal() {
     );
     assert!(!parser.screen().hide_cursor(), "cursor visible");
 }
+
+#[test]
+fn a_long_paste_into_the_reason_is_read_completely_and_capped() {
+    let dir = temp_dir();
+    let record = dir.path().join("record.jsonl");
+    let config = dir.path().join("config.toml");
+    std::fs::write(&config, "undo_secs = 0\n").unwrap();
+    let sim = SimProcess::start(&["--requests", "3", "--record", record.to_str().unwrap()]);
+    let data = dir.path().join("data");
+    let mut app = PtyApp::spawn(
+        &["--endpoint-url", &sim.url],
+        &[
+            ("MTURK_TRIAGE_CONFIG", config.to_str().unwrap()),
+            ("MTURK_TRIAGE_DATA", data.to_str().unwrap()),
+        ],
+        100,
+        30,
+    );
+    app.wait_for("rows", 30, |s| header_count(s, "loaded") == Some(3));
+    app.send(b"r");
+    app.wait_text("worker will read", 10);
+    // One burst far larger than the terminal reader's 1 KiB buffer, then Enter.
+    let mut burst = vec![b'x'; 3000];
+    burst.push(b'\r');
+    app.send(&burst);
+    app.wait_for("the reject to be done", 20, |s| {
+        header_count(s, "decided") == Some(1)
+    });
+    let text = std::fs::read_to_string(&record).unwrap();
+    let v: serde_json::Value = serde_json::from_str(text.lines().next().unwrap()).unwrap();
+    assert_eq!(
+        v["Reason"].as_str().unwrap(),
+        "x".repeat(mturk_triage::app::MAX_REASON_CHARS)
+    );
+}

@@ -108,7 +108,7 @@ fn soak_2000_decisions_with_faults_and_a_crash() {
         "--record",
         record.to_str().unwrap(),
     ]);
-    let deadline = Instant::now() + Duration::from_secs(600);
+    let deadline = Instant::now() + Duration::from_secs(300);
     let (cfg, dat) = (config.to_str().unwrap(), data.to_str().unwrap());
 
     // Run 1, killed with SIGKILL mid-run (decisions in flight, no chance to clean up).

@@ -226,11 +226,13 @@ pub fn to_lines(html: &str, width: usize) -> Vec<String> {
     if nesting_depth(html) > MAX_NESTING {
         return strip_tags(html);
     }
+    CAUGHT_HERE.with(|c| c.set(true));
     let rendered = std::panic::catch_unwind(|| {
         html2text::config::with_decorator(Decorator::default())
             .allow_width_overflow()
             .string_from_read(html.as_bytes(), width)
     });
+    CAUGHT_HERE.with(|c| c.set(false));
     let text = match rendered {
         Ok(Ok(s)) => s,
         _ => return strip_tags(html),
@@ -305,4 +307,14 @@ mod tests {
         let ann = lines.iter().find(|l| l.contains("Ann")).unwrap();
         assert!(ann.contains("31"), "{lines:?}");
     }
+}
+
+thread_local! {
+    static CAUGHT_HERE: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
+}
+
+/// True while this thread renders HTML under `catch_unwind`: a panic now is caught and handled
+/// (the content falls back to plain text), so a global panic hook must not treat it as fatal.
+pub fn panic_is_caught_here() -> bool {
+    CAUGHT_HERE.with(std::cell::Cell::get)
 }

@@ -25,6 +25,8 @@ use crate::mturk::fetcher;
 use crate::mturk::journal::Journal;
 
 const TICK: Duration = Duration::from_millis(250);
+/// At most this many messages are handled between two frames.
+const MAX_BATCH: usize = 512;
 
 /// Failures injected on purpose by the terminal-restore tests (`MTURK_TRIAGE_TEST_FAULT`):
 /// `render` panics while drawing the second frame, `task` panics in a background task, `error`
@@ -437,8 +439,18 @@ async fn run_loop(
             _ = sighup.recv() => { exit = ExitCode::from(129); break }
         };
         let Some(first) = first else { continue };
-        // Coalesce: handle everything already waiting, then draw once.
+        // Coalesce: handle everything already waiting (terminal input and task messages), then
+        // draw once. A paste or key repeat arrives as many events at once.
         let mut batch = vec![first];
+        while batch.len() < MAX_BATCH && matches!(crossterm::event::poll(Duration::ZERO), Ok(true))
+        {
+            match crossterm::event::read() {
+                Ok(Event::Key(k)) => batch.push(Msg::Key(k)),
+                Ok(Event::Resize(width, height)) => batch.push(Msg::Resize { width, height }),
+                Ok(_) => {}
+                Err(e) => return Err(format!("cannot read the terminal: {e}")),
+            }
+        }
         while let Ok(m) = rx.try_recv() {
             batch.push(m);
         }

@@ -104,6 +104,11 @@ fn install_panic_hook() {
     }
     let previous = std::panic::take_hook();
     std::panic::set_hook(Box::new(move |info| {
+        if crate::qform::formatted::panic_is_caught_here() {
+            // Caught and handled where it happened (HTML falls back to plain text).
+            tracing::warn!("html rendering panicked and was caught: {info}");
+            return;
+        }
         // Another thread may be drawing: wait for its frame, then keep the lock until exit.
         let _lock = if IN_DRAW.with(Cell::get) {
             None

@@ -192,33 +192,69 @@ fn error_line(error: Option<&str>, w: usize) -> Line<'static> {
     }
 }
 
-/// The visible part of an input and the cursor column in it (scrolls horizontally).
+/// The visible part of an input and the cursor column in it: scrolls horizontally so the
+/// cursor stays in view. Linear in the input's length (inputs can be long pastes).
 fn input_line(value: &str, cursor_chars: usize, w: usize) -> (String, usize) {
-    let clean = sanitize(value);
-    let before: String = clean.chars().take(cursor_chars).collect();
-    let cur_col = display_width(&before);
-    if cur_col < w {
-        return (truncate(&clean, w), cur_col);
+    let cells: Vec<String> = value
+        .chars()
+        .map(|c| sanitize(c.encode_utf8(&mut [0u8; 4])))
+        .collect();
+    let widths: Vec<usize> = cells.iter().map(|c| display_width(c)).collect();
+    let cursor = cursor_chars.min(cells.len());
+    // Walk left from the cursor while the text before it still fits.
+    let mut start = cursor;
+    let mut col = 0usize;
+    while start > 0 && col + widths[start - 1] < w {
+        start -= 1;
+        col += widths[start];
     }
-    // Drop characters from the left until the cursor fits.
-    let mut start = 0usize;
-    let chars: Vec<char> = clean.chars().collect();
-    while start < chars.len()
-        && display_width(
-            &chars[start..cursor_chars.min(chars.len())]
-                .iter()
-                .collect::<String>(),
-        ) >= w
-    {
-        start += 1;
+    if col + 1 >= w {
+        // Keep one column for the cursor itself.
+        while start < cursor && col + 1 > w.saturating_sub(1) {
+            col -= widths[start];
+            start += 1;
+        }
     }
-    let tail: String = chars[start..].iter().collect();
-    let col = display_width(
-        &chars[start..cursor_chars.min(chars.len())]
-            .iter()
-            .collect::<String>(),
-    );
-    (truncate(&tail, w), col)
+    let mut out = String::new();
+    let mut used = 0usize;
+    for (c, cw) in cells[start..].iter().zip(&widths[start..]) {
+        if used + cw > w {
+            break;
+        }
+        out.push_str(c);
+        used += cw;
+    }
+    (out, col)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::input_line;
+
+    #[test]
+    fn short_input_is_shown_whole_with_the_cursor_after_it() {
+        assert_eq!(input_line("abc", 3, 10), ("abc".to_string(), 3));
+        assert_eq!(input_line("abc", 1, 10), ("abc".to_string(), 1));
+    }
+
+    #[test]
+    fn long_input_scrolls_to_keep_the_cursor_visible() {
+        let v = "x".repeat(5000);
+        let (shown, col) = input_line(&v, 5000, 20);
+        assert!(col < 20, "cursor column {col} inside the field");
+        assert!(shown.chars().count() <= 20);
+        let (shown, col) = input_line("測試測試測試", 6, 7);
+        assert!(
+            col < 7 && crate::qform::sanitize::display_width(&shown) <= 7,
+            "{shown} {col}"
+        );
+    }
+
+    #[test]
+    fn control_characters_in_input_are_visible_markers() {
+        let (shown, _) = input_line("a\u{1b}b", 3, 10);
+        assert_eq!(shown, "a␛b");
+    }
 }
 
 fn draw_box(frame: &mut Frame, area: Rect, title: &str, lines: Vec<Line<'static>>) {
