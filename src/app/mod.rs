@@ -595,7 +595,7 @@ impl App {
                 }
                 match &row.state {
                     // Decided elsewhere: it leaves the list.
-                    RowState::Pending if !listed => continue,
+                    RowState::Pending | RowState::AlreadyProcessed { .. } if !listed => continue,
                     RowState::Unknown {
                         decision,
                         error,

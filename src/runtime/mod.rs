@@ -55,8 +55,18 @@ pub fn init_logging() -> Option<(tracing_appender::non_blocking::WorkerGuard, Pa
     std::fs::create_dir_all(&dir).ok()?;
     let appender = tracing_appender::rolling::never(&dir, "mturk-triage.log");
     let (writer, guard) = tracing_appender::non_blocking(appender);
-    let filter = tracing_subscriber::EnvFilter::try_from_env("MTURK_TRIAGE_LOG")
-        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
+    // MTURK_TRIAGE_LOG sets the level of our own messages only: the SDK's debug output names
+    // access key ids and dumps requests, so other crates stay at `warn` whatever is asked.
+    let level = std::env::var("MTURK_TRIAGE_LOG")
+        .ok()
+        .filter(|l| {
+            ["error", "warn", "info", "debug", "trace"].contains(&l.to_ascii_lowercase().as_str())
+        })
+        .unwrap_or_else(|| "info".into());
+    let filter = tracing_subscriber::EnvFilter::new(format!(
+        "warn,mturk_triage={}",
+        level.to_ascii_lowercase()
+    ));
     tracing_subscriber::fmt()
         .with_writer(writer)
         .with_ansi(false)
