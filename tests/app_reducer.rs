@@ -821,3 +821,45 @@ fn recovered_decisions_can_be_dropped() {
     assert!(matches!(app.mode, Mode::Normal));
     assert!(sends(&app.update(100_000, Msg::Tick)).is_empty());
 }
+
+#[test]
+fn rows_arriving_out_of_order_never_overwrite_each_other() {
+    // Recovered stubs (no submit time yet) sit at the end; then a page brings older requests
+    // and the stubs' own requests. Every request must end up in exactly one row, sorted.
+    let mut app = App::new(env(), None, config(5));
+    app.start(0);
+    app.update(
+        0,
+        Msg::Recovered(vec![unfinished(5, false), unfinished(7, true)]),
+    );
+    app.update(0, key('d'));
+    let mut reqs: Vec<PendingRequest> = (0..10).rev().map(req).collect();
+    reqs.swap(0, 9);
+    app.update(
+        1,
+        Msg::Page {
+            generation: 1,
+            page: Page {
+                number: 1,
+                requests: reqs,
+                total: 10,
+            },
+        },
+    );
+    let ids: Vec<String> = app.rows.iter().map(|r| r.req.id.clone()).collect();
+    let expected: Vec<String> = (0..10).map(|i| format!("QR{i:04}")).collect();
+    assert_eq!(ids, expected);
+    for (i, id) in expected.iter().enumerate() {
+        assert_eq!(
+            app.row(id).unwrap().req.worker_id,
+            format!("AWORKER{i:04}"),
+            "row data matches its id"
+        );
+    }
+    // Deciding every row from the first reaches all ten.
+    app.update(2, key('g'));
+    for _ in 0..10 {
+        app.update(3, key('a'));
+    }
+    assert_eq!(app.counts().pending, 0);
+}

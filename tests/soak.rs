@@ -52,9 +52,16 @@ fn drive(app: &mut PtyApp, deadline: Instant, stop_at: Option<usize>) -> usize {
         let screen = app.screen();
         if screen.contains("Unfinished decisions") {
             app.send(b"r");
-            std::thread::sleep(Duration::from_millis(100));
+            // Wait for the dialog to close: a second `r` would open the reject prompt.
+            app.wait_for("the recovery dialog to close", 20, |s| {
+                !s.contains("Unfinished decisions")
+            });
             continue;
         }
+        assert!(
+            !screen.contains("worker will read"),
+            "no reject prompt is ever opened:\n{screen}"
+        );
         let Some((_loaded, pending, decided, in_flight, failed)) = counts(&screen) else {
             std::thread::sleep(Duration::from_millis(50));
             continue;

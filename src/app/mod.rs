@@ -17,6 +17,7 @@ use tui_input::{Input, InputRequest};
 use crate::mturk::error::{ApiError, ErrorKind};
 use crate::mturk::fetcher::{Failed, Interner, Page, PendingRequest, Stop, Summary};
 use crate::mturk::journal::{self, DecisionRec, Event as JEvent, Outcome, Resolution, Unfinished};
+use crate::qform::layout::StyledLine;
 use crate::qform::review::{self, Review};
 pub use config::Config;
 use keys::Action;
@@ -282,6 +283,8 @@ pub struct App {
     review_cache: HashMap<u64, Arc<Review>>,
     /// The review of the selected row: (request id, content key, review).
     current_review: Option<(String, u64, Arc<Review>)>,
+    /// That review laid out: (content key, width, lines).
+    detail_layout: Option<(u64, u16, Arc<Vec<StyledLine>>)>,
     /// Effects produced inside helpers (journal entries), emitted by `update` in order.
     pending_fx: Vec<Effect>,
     /// Rate limit: no send starts before this time.
@@ -319,6 +322,7 @@ impl App {
             quitting: false,
             review_cache: HashMap::new(),
             current_review: None,
+            detail_layout: None,
             pending_fx: Vec::new(),
             next_send_ms: 0,
             recovered: Vec::new(),
@@ -360,6 +364,7 @@ impl App {
             && *id == row.req.id
             && *k == key
         {
+            self.refresh_layout(key);
             return;
         }
         let review = match self.review_cache.get(&key) {
@@ -378,6 +383,28 @@ impl App {
             }
         };
         self.current_review = Some((row.req.id.clone(), key, review));
+        self.refresh_layout(key);
+    }
+
+    /// Lay the current review out for the detail pane's width, once per (review, width).
+    fn refresh_layout(&mut self, key: u64) {
+        let width = crate::ui::detail_text_width(self.viewport.0, self.viewport.1);
+        if matches!(&self.detail_layout, Some((k, w, _)) if *k == key && *w == width) {
+            return;
+        }
+        self.detail_layout = self
+            .current_review
+            .as_ref()
+            .map(|(_, _, r)| (key, width, Arc::new(crate::qform::layout::layout(r, width))));
+    }
+
+    /// The selected review laid out for `width` columns, when already prepared for that width.
+    pub fn detail_layout(&self, width: u16) -> Option<&[StyledLine]> {
+        let (_, key, _) = self.current_review.as_ref()?;
+        match &self.detail_layout {
+            Some((k, w, lines)) if k == key && *w == width => Some(lines.as_slice()),
+            _ => None,
+        }
     }
 
     /// The effects to run at start: list, and load type names.
@@ -527,33 +554,41 @@ impl App {
             return;
         }
         let selected_id = self.selected_row().map(|r| r.req.id.clone());
-        let mut reindex = false;
+        let mut fresh: Vec<PendingRequest> = Vec::new();
+        let mut fresh_ids: HashSet<String> = HashSet::new();
+        let mut resort = false;
         for mut req in page.requests {
             req.test = self.interner.intern(&req.test);
             self.seen_this_listing.insert(req.id.clone());
             if let Some(&i) = self.index.get(&req.id) {
                 // Known row: refresh the data, keep the decision state.
                 if let Some(row) = self.rows.get_mut(i) {
+                    resort |= sort_key(&row.req) != sort_key(&req);
                     row.req = req;
                 }
                 continue;
             }
-            // Keep rows ordered by submit time (then id); arrivals are usually in order.
-            let key = sort_key(&req);
-            let pos = self.rows.partition_point(|r| sort_key(&r.req) <= key);
-            if pos != self.rows.len() {
-                reindex = true;
+            if fresh_ids.insert(req.id.clone()) {
+                fresh.push(req);
             }
-            self.index.insert(req.id.clone(), pos);
-            self.rows.insert(
-                pos,
-                Row {
-                    req,
-                    state: RowState::Pending,
-                },
-            );
         }
-        if reindex {
+        // Rows stay ordered by submit time (then id). Pages usually arrive in that order, so new
+        // rows are appended; anything else is merged by one stable sort and a new index.
+        fresh.sort_by(|a, b| sort_key(a).cmp(&sort_key(b)));
+        let in_order = match (self.rows.last(), fresh.first()) {
+            (Some(last), Some(first)) => sort_key(&last.req) <= sort_key(first),
+            _ => true,
+        };
+        for req in fresh {
+            self.index.insert(req.id.clone(), self.rows.len());
+            self.rows.push(Row {
+                req,
+                state: RowState::Pending,
+            });
+        }
+        if resort || !in_order {
+            self.rows
+                .sort_by(|a, b| sort_key(&a.req).cmp(&sort_key(&b.req)));
             self.rebuild_index();
         }
         if let Some(id) = selected_id

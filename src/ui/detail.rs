@@ -163,8 +163,18 @@ fn review_lines(app: &App, width: u16) -> Vec<Line<'static>> {
     let Some(review) = app.review() else {
         return vec![Line::styled("preparing the review…", theme::dim())];
     };
-    layout(review, width)
-        .into_iter()
+    // Laid out by the reducer for the current size; computed here only when they differ.
+    let owned;
+    let lines = match app.detail_layout(width) {
+        Some(l) => l,
+        None => {
+            owned = layout(review, width);
+            &owned
+        }
+    };
+    lines
+        .iter()
+        .cloned()
         .map(|l| {
             Line::from(
                 l.segs

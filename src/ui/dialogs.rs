@@ -227,6 +227,25 @@ fn input_line(value: &str, cursor_chars: usize, w: usize) -> (String, usize) {
     (out, col)
 }
 
+fn draw_box(frame: &mut Frame, area: Rect, title: &str, lines: Vec<Line<'static>>) {
+    frame.render_widget(Clear, area);
+    frame.render_widget(
+        Paragraph::new(lines)
+            .wrap(Wrap { trim: false })
+            .block(Block::new().borders(Borders::ALL).title(title.to_string())),
+        area,
+    );
+}
+
+fn human_secs(s: i64) -> String {
+    match s {
+        s if s >= 86_400 && s % 86_400 == 0 => format!("{} day(s)", s / 86_400),
+        s if s >= 3_600 && s % 3_600 == 0 => format!("{} hour(s)", s / 3_600),
+        s if s >= 60 && s % 60 == 0 => format!("{} minute(s)", s / 60),
+        s => format!("{s} second(s)"),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::input_line;
@@ -254,24 +273,5 @@ mod tests {
     fn control_characters_in_input_are_visible_markers() {
         let (shown, _) = input_line("a\u{1b}b", 3, 10);
         assert_eq!(shown, "a␛b");
-    }
-}
-
-fn draw_box(frame: &mut Frame, area: Rect, title: &str, lines: Vec<Line<'static>>) {
-    frame.render_widget(Clear, area);
-    frame.render_widget(
-        Paragraph::new(lines)
-            .wrap(Wrap { trim: false })
-            .block(Block::new().borders(Borders::ALL).title(title.to_string())),
-        area,
-    );
-}
-
-fn human_secs(s: i64) -> String {
-    match s {
-        s if s >= 86_400 && s % 86_400 == 0 => format!("{} day(s)", s / 86_400),
-        s if s >= 3_600 && s % 3_600 == 0 => format!("{} hour(s)", s / 3_600),
-        s if s >= 60 && s % 60 == 0 => format!("{} minute(s)", s / 60),
-        s => format!("{s} second(s)"),
     }
 }

@@ -58,6 +58,14 @@ pub fn areas(area: Rect) -> Areas {
     }
 }
 
+/// Columns of text in the detail pane for a terminal size (inside its borders).
+pub fn detail_text_width(width: u16, height: u16) -> u16 {
+    areas(Rect::new(0, 0, width, height))
+        .detail
+        .width
+        .saturating_sub(2)
+}
+
 /// Visible rows of the list for a terminal size (the block's borders and column header removed).
 pub fn list_rows(width: u16, height: u16) -> usize {
     let a = areas(Rect::new(0, 0, width, height));
