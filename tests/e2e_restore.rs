@@ -107,3 +107,49 @@ fn sigterm_restores_the_terminal() {
 fn sighup_restores_the_terminal() {
     signal_test(libc::SIGHUP, "SIGHUP");
 }
+
+#[test]
+fn ctrl_z_suspends_to_the_shell_and_fg_resumes() {
+    let dir = temp_dir();
+    let config = dir.path().join("config.toml");
+    std::fs::write(&config, "").unwrap();
+    let sim = common::SimProcess::start(&["--requests", "2"]);
+    // An interactive shell with job control, as a user has.
+    let mut shell = PtyApp::spawn_program(
+        "bash",
+        &["--norc", "--noprofile", "-i"],
+        &[("PS1", "$ ")],
+        100,
+        25,
+    );
+    shell.wait_text("$", 10);
+    let cmd = format!(
+        "MTURK_TRIAGE_CONFIG={} MTURK_TRIAGE_DATA={} {} --endpoint-url {}\r",
+        config.display(),
+        dir.path().join("data").display(),
+        common::BIN,
+        sim.url
+    );
+    shell.send(cmd.as_bytes());
+    shell.wait_for("the dashboard", 30, |s| {
+        common::header_count(s, "loaded") == Some(2)
+    });
+    shell.send(b"\x1a");
+    shell.wait_text("Stopped", 10);
+    {
+        let p = shell.parser.lock().unwrap();
+        assert!(
+            !p.screen().alternate_screen(),
+            "the shell has the main screen"
+        );
+    }
+    shell.send(b"fg\r");
+    shell.wait_for("the dashboard again", 10, |s| {
+        common::header_count(s, "loaded") == Some(2)
+    });
+    assert!(shell.parser.lock().unwrap().screen().alternate_screen());
+    shell.send(b"q");
+    shell.wait_text("still pending", 10);
+    shell.send(b"exit\r");
+    shell.wait_exit(10);
+}

@@ -81,6 +81,17 @@ pub struct PtyApp {
 
 impl PtyApp {
     pub fn spawn(args: &[&str], env: &[(&str, &str)], cols: u16, rows: u16) -> PtyApp {
+        PtyApp::spawn_program(BIN, args, env, cols, rows)
+    }
+
+    /// Any program in a pseudo-terminal (e.g. a shell for job-control tests).
+    pub fn spawn_program(
+        program: &str,
+        args: &[&str],
+        env: &[(&str, &str)],
+        cols: u16,
+        rows: u16,
+    ) -> PtyApp {
         let pty = native_pty_system();
         let pair = pty
             .openpty(PtySize {
@@ -90,7 +101,7 @@ impl PtyApp {
                 pixel_height: 0,
             })
             .expect("openpty");
-        let mut cmd = CommandBuilder::new(BIN);
+        let mut cmd = CommandBuilder::new(program);
         cmd.args(args);
         cmd.env("TERM", "xterm-256color");
         cmd.env("AWS_EC2_METADATA_DISABLED", "true");
