@@ -195,7 +195,7 @@ pub const BINDINGS: &[Binding] = &[
         label: "q",
         action: Action::Quit,
         hint: "quit",
-        help: "quit (asks first while decisions wait or fly)",
+        help: "quit, also Ctrl-c (asks first while decisions wait or fly)",
         in_bar: true,
     },
     Binding {

@@ -52,6 +52,24 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App) {
     if c.failed > 0 {
         counts.push_str(&format!(" · {} failed", c.failed));
     }
+    // Progress of the outbox while it works: "sent 12 of 20 · 2 retrying".
+    if c.in_flight > 0 {
+        let retrying = app
+            .rows
+            .iter()
+            .filter(
+                |r| matches!(r.state, crate::app::RowState::Queued { attempt, .. } if attempt > 0),
+            )
+            .count();
+        counts.push_str(&format!(
+            " │ sent {} of {}",
+            c.decided,
+            c.decided + c.in_flight + c.failed
+        ));
+        if retrying > 0 {
+            counts.push_str(&format!(" · {retrying} retrying"));
+        }
+    }
     let line = Line::from(vec![
         Span::styled(
             format!(" {} ", truncate(&sanitize(&app.env.label), 48)),

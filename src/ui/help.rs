@@ -6,11 +6,13 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Clear, Paragraph};
 
 use super::theme;
-use crate::app::keys::BINDINGS;
+use crate::app::keys::{Action, BINDINGS};
 
 pub fn render(frame: &mut Frame, screen: Rect) {
+    // `J/K` and `q` lines already name `K` and `Ctrl-c`.
     let mut lines: Vec<Line> = BINDINGS
         .iter()
+        .filter(|b| !matches!(b.action, Action::ScrollUp | Action::ForceQuit))
         .map(|b| {
             Line::from(vec![
                 Span::styled(format!("{:<8}", b.label), theme::key()),
@@ -20,7 +22,7 @@ pub fn render(frame: &mut Frame, screen: Rect) {
         .collect();
     lines.push(Line::raw(""));
     lines.push(Line::styled(
-        "Decisions wait in the outbox for the undo window, then go out in the background.",
+        "Decisions wait out the undo window (u), then are sent in the background.",
         theme::dim(),
     ));
     lines.push(Line::styled(
