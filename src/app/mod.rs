@@ -1299,8 +1299,8 @@ impl App {
         }
         // Settle an unanswered call by listing again (unless a listing is already running, whose
         // completion settles it too).
-        if relist && !matches!(self.listing, Listing::Loading { .. }) {
-            jfx.extend(self.begin_listing());
+        if relist {
+            jfx.extend(self.relist_unless_loading());
         }
         jfx
     }
@@ -1441,6 +1441,15 @@ impl App {
         self.mode = Mode::Recover;
     }
 
+    /// Start a listing unless one is running (whose completion serves the same purpose).
+    fn relist_unless_loading(&mut self) -> Vec<Effect> {
+        if matches!(self.listing, Listing::Loading { .. }) {
+            Vec::new()
+        } else {
+            self.begin_listing()
+        }
+    }
+
     fn on_recover_key(&mut self, key: KeyEvent) -> Vec<Effect> {
         let ids: Vec<String> = self
             .recovered
@@ -1467,11 +1476,7 @@ impl App {
                     ),
                 );
                 // Settled by the listing in progress, or by a fresh one.
-                if matches!(self.listing, Listing::Loading { .. }) {
-                    Vec::new()
-                } else {
-                    self.begin_listing()
-                }
+                self.relist_unless_loading()
             }
             KeyCode::Char('d') | KeyCode::Char('D') => {
                 for id in &ids {
@@ -1498,11 +1503,7 @@ impl App {
                     ),
                 );
                 // A fresh listing removes the ones that are no longer pending.
-                if matches!(self.listing, Listing::Loading { .. }) {
-                    Vec::new()
-                } else {
-                    self.begin_listing()
-                }
+                self.relist_unless_loading()
             }
             KeyCode::Char('c') if key.modifiers.contains(KeyModifiers::CONTROL) => self.ask_quit(),
             _ => Vec::new(),

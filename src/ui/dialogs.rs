@@ -37,19 +37,10 @@ pub fn render(frame: &mut Frame, screen: Rect, app: &App) {
                 )),
                 Line::styled("(replaces any score the worker holds)", theme::dim()),
             ];
-            let shown = input_line(
-                input.value(),
-                input.visual_cursor(),
-                inner_w.saturating_sub(2),
-            );
-            lines.push(Line::from(vec![
-                Span::styled("> ", theme::key()),
-                Span::raw(shown.0.clone()),
-            ]));
-            lines.push(error_line(error.as_deref(), inner_w));
+            let cursor_col = push_input(&mut lines, input, error.as_deref(), inner_w);
             lines.push(Line::styled("Enter accepts · Esc cancels", theme::dim()));
             draw_box(frame, area, " Accept with value ", lines);
-            frame.set_cursor_position(Position::new(area.x + 3 + shown.1 as u16, area.y + 3));
+            frame.set_cursor_position(Position::new(area.x + 3 + cursor_col as u16, area.y + 3));
         }
         Mode::ReasonPrompt {
             request_id,
@@ -75,16 +66,7 @@ pub fn render(frame: &mut Frame, screen: Rect, app: &App) {
                     theme::warn(),
                 ),
             ];
-            let shown = input_line(
-                input.value(),
-                input.visual_cursor(),
-                inner_w.saturating_sub(2),
-            );
-            lines.push(Line::from(vec![
-                Span::styled("> ", theme::key()),
-                Span::raw(shown.0.clone()),
-            ]));
-            lines.push(error_line(error.as_deref(), inner_w));
+            let cursor_col = push_input(&mut lines, input, error.as_deref(), inner_w);
             lines.push(Line::styled(truncate(&tmpl, inner_w), theme::dim()));
             let permanence = app
                 .row(request_id)
@@ -113,7 +95,7 @@ pub fn render(frame: &mut Frame, screen: Rect, app: &App) {
                 theme::dim(),
             ));
             draw_box(frame, area, " Reject ", lines);
-            frame.set_cursor_position(Position::new(area.x + 3 + shown.1 as u16, area.y + 3));
+            frame.set_cursor_position(Position::new(area.x + 3 + cursor_col as u16, area.y + 3));
         }
         Mode::ConfirmQuit => {
             let n = app.active_count();
@@ -183,6 +165,26 @@ fn worker_of(app: &App, request_id: &str) -> String {
     app.row(request_id)
         .map(|r| sanitize(&r.req.worker_id))
         .unwrap_or_else(|| "?".into())
+}
+
+/// The input line (`> text`) and its error line; returns the cursor column within the text.
+fn push_input(
+    lines: &mut Vec<Line<'static>>,
+    input: &tui_input::Input,
+    error: Option<&str>,
+    inner_w: usize,
+) -> usize {
+    let (shown, col) = input_line(
+        input.value(),
+        input.visual_cursor(),
+        inner_w.saturating_sub(2),
+    );
+    lines.push(Line::from(vec![
+        Span::styled("> ", theme::key()),
+        Span::raw(shown),
+    ]));
+    lines.push(error_line(error, inner_w));
+    col
 }
 
 fn error_line(error: Option<&str>, w: usize) -> Line<'static> {
