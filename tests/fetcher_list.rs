@@ -265,3 +265,50 @@ fn list_command_fails_clearly() {
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("http or https"));
 }
+
+#[test]
+fn list_on_a_terminal_never_prints_worker_escapes_raw() {
+    let dir = common::temp_dir();
+    let file = dir.path().join("hostile.jsonl");
+    let answer = "<QuestionFormAnswers><Answer><QuestionIdentifier>q</QuestionIdentifier><FreeText>\u{1b}]0;pwned\u{7}\u{1b}[2J\u{9b}31m\u{202e}RED</FreeText></Answer></QuestionFormAnswers>";
+    let line = serde_json::json!({
+        "QualificationTypeId": "3HOSTILE00000000000000000000001",
+        "WorkerId": "AHOSTILE0001",
+        "Test": "",
+        "Answer": answer,
+        "SubmitTime": 1.7e9
+    });
+    std::fs::write(&file, format!("{line}\n")).unwrap();
+    let sim =
+        common::SimProcess::start(&["--requests", "0", "--requests-file", file.to_str().unwrap()]);
+    for format in ["csv", "json", "table"] {
+        let mut app = common::PtyApp::spawn(
+            &[
+                "list",
+                "--endpoint-url",
+                &sim.url,
+                "--format",
+                format,
+                "--full",
+            ],
+            &[],
+            200,
+            50,
+        );
+        assert!(app.wait_exit(20).success());
+        let raw = app.raw.lock().unwrap().clone();
+        let text = String::from_utf8_lossy(&raw);
+        assert!(
+            !text.contains('\u{1b}'),
+            "{format}: raw ESC reached the terminal"
+        );
+        assert!(
+            !text.contains('\u{9b}') && !text.contains('\u{202e}'),
+            "{format}: raw C1/bidi reached the terminal"
+        );
+        assert!(text.contains("RED"), "{format}: the text is still there");
+    }
+    // Piped (not a terminal), CSV stays exact.
+    let out = list(&sim.url, &["--format", "csv", "--full"]);
+    assert!(String::from_utf8_lossy(&out.stdout).contains("\u{1b}]0;pwned"));
+}

@@ -62,7 +62,8 @@ impl ApiError {
         )
     }
 
-    /// The call may have reached the service and been applied (timeouts, dropped responses).
+    /// The call may have reached the service and been applied (timeouts, connections that broke
+    /// after sending, unreadable responses).
     pub fn outcome_unknown(&self) -> bool {
         matches!(self.kind, ErrorKind::Timeout | ErrorKind::Response)
     }
@@ -152,14 +153,19 @@ where
         }
         SdkError::DispatchFailure(d) => {
             let text = innermost(&err);
+            let chain = full_chain(&err).to_ascii_lowercase();
             let kind = if text.contains("credential") || text.contains("Credentials") {
                 ErrorKind::Credentials
             } else if d.is_timeout() {
                 ErrorKind::Timeout
-            } else if d.is_io() {
+            } else if never_sent(&chain) {
                 ErrorKind::Transport
-            } else {
+            } else if d.is_user() {
                 ErrorKind::Other
+            } else {
+                // The connection broke after the request may have gone out ("connection closed
+                // before message completed", a reset): the call may have been applied.
+                ErrorKind::Response
             };
             return ApiError::new(kind, short_context(&text));
         }
@@ -221,6 +227,37 @@ fn innermost(err: &(dyn std::error::Error + 'static)) -> String {
         cur = e.source();
     }
     best
+}
+
+/// Every message of an error chain, joined.
+fn full_chain(err: &(dyn std::error::Error + 'static)) -> String {
+    let mut out = err.to_string();
+    let mut cur = err.source();
+    while let Some(e) = cur {
+        out.push_str(": ");
+        out.push_str(&e.to_string());
+        cur = e.source();
+    }
+    out
+}
+
+/// The failure happened while connecting, so the request cannot have reached the service.
+fn never_sent(chain_lower: &str) -> bool {
+    [
+        "connection refused",
+        "connect error",
+        "tcp connect",
+        "dns error",
+        "failed to lookup",
+        "name or service not known",
+        "no route to host",
+        "network is unreachable",
+        "certificate",
+        "tls handshake",
+        "no http client",
+    ]
+    .iter()
+    .any(|p| chain_lower.contains(p))
 }
 
 /// One line, at most 200 characters, no control characters.

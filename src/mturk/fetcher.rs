@@ -121,7 +121,7 @@ pub async fn fetch_all(
             .send();
         let out = tokio::select! {
             _ = cancel.cancelled() => return Ok(summary(pages, &seen_ids, duplicates, Stop::Cancelled)),
-            r = call => r,
+            r = call => r
         };
         let out = out.map_err(|e| Failed {
             error: classify(e),
@@ -230,11 +230,15 @@ pub async fn run_list_cli(args: ListArgs) -> Result<ExitCode, String> {
         _ => {}
     }
     let stdout = std::io::stdout();
+    // Worker text must never reach a terminal raw. Piped output stays exact (JSON escapes C0
+    // controls anyway); on a terminal, JSON also escapes C1, bidi and invisible characters, and
+    // CSV shows them as visible markers like the table does.
+    let to_terminal = std::io::IsTerminal::is_terminal(&stdout);
     let mut out = std::io::BufWriter::new(stdout.lock());
     let written = match args.format {
         ListFormat::Table => write_table(&mut out, &rows, args.full),
-        ListFormat::Json => write_json(&mut out, &rows, args.full),
-        ListFormat::Csv => write_csv(&mut out, &rows, args.full),
+        ListFormat::Json => write_json(&mut out, &rows, args.full, to_terminal),
+        ListFormat::Csv => write_csv(&mut out, &rows, args.full, to_terminal),
     };
     written
         .and_then(|_| out.flush())
@@ -298,7 +302,7 @@ fn row_json(r: &PendingRequest, full: bool) -> serde_json::Value {
         "QualificationTypeId": r.type_id,
         "WorkerId": r.worker_id,
         "SubmitTime": format_time(r.submit_time).replacen(' ', "T", 1),
-        "SubmitTimeEpoch": r.submit_time,
+        "SubmitTimeEpoch": r.submit_time
     });
     if full && let Some(m) = v.as_object_mut() {
         m.insert("Test".into(), serde_json::Value::from(&*r.test));
@@ -307,10 +311,37 @@ fn row_json(r: &PendingRequest, full: bool) -> serde_json::Value {
     v
 }
 
-fn write_json(out: &mut impl Write, rows: &[PendingRequest], full: bool) -> std::io::Result<()> {
+fn write_json(
+    out: &mut impl Write,
+    rows: &[PendingRequest],
+    full: bool,
+    inert: bool,
+) -> std::io::Result<()> {
     let all: Vec<serde_json::Value> = rows.iter().map(|r| row_json(r, full)).collect();
-    serde_json::to_writer_pretty(&mut *out, &all)?;
-    writeln!(out)
+    let mut text = serde_json::to_string_pretty(&all).map_err(std::io::Error::other)?;
+    if inert {
+        text = escape_json_invisibles(&text);
+    }
+    writeln!(out, "{text}")
+}
+
+/// Escape, as `\uXXXX`, every character a terminal could act on or hide that serde_json leaves
+/// as is (C1 controls, DEL, bidi and zero-width characters). They occur only inside strings,
+/// so the JSON stays valid and means the same.
+pub fn escape_json_invisibles(json: &str) -> String {
+    let mut out = String::with_capacity(json.len());
+    for c in json.chars() {
+        let cp = c as u32;
+        let risky = cp == 0x7f
+            || (0x80..=0x9f).contains(&cp)
+            || matches!(cp, 0x061c | 0x200b..=0x200f | 0x202a..=0x202e | 0x2060..=0x2069 | 0xfeff);
+        if risky {
+            out.push_str(&format!("\\u{cp:04x}"));
+        } else {
+            out.push(c);
+        }
+    }
+    out
 }
 
 fn csv_field(s: &str) -> String {
@@ -321,7 +352,21 @@ fn csv_field(s: &str) -> String {
     }
 }
 
-fn write_csv(out: &mut impl Write, rows: &[PendingRequest], full: bool) -> std::io::Result<()> {
+fn write_csv(
+    out: &mut impl Write,
+    rows: &[PendingRequest],
+    full: bool,
+    inert: bool,
+) -> std::io::Result<()> {
+    use crate::qform::sanitize::sanitize;
+    // On a terminal every field is made inert (one line per field; newlines show as ␊).
+    let field = |s: &str| {
+        if inert {
+            csv_field(&sanitize(s))
+        } else {
+            csv_field(s)
+        }
+    };
     let mut header = vec![
         "QualificationRequestId",
         "QualificationTypeId",
@@ -334,14 +379,14 @@ fn write_csv(out: &mut impl Write, rows: &[PendingRequest], full: bool) -> std::
     writeln!(out, "{}", header.join(","))?;
     for r in rows {
         let mut f = vec![
-            csv_field(&r.id),
-            csv_field(&r.type_id),
-            csv_field(&r.worker_id),
+            field(&r.id),
+            field(&r.type_id),
+            field(&r.worker_id),
             format_time(r.submit_time).replacen(' ', "T", 1),
         ];
         if full {
-            f.push(csv_field(&r.test));
-            f.push(csv_field(&r.answer));
+            f.push(field(&r.test));
+            f.push(field(&r.answer));
         }
         writeln!(out, "{}", f.join(","))?;
     }
@@ -366,6 +411,16 @@ mod tests {
         let b = i.intern(&String::from("<QuestionForm/>"));
         assert!(Arc::ptr_eq(&a, &b));
         assert_eq!(i.len(), 1);
+    }
+
+    #[test]
+    fn json_for_a_terminal_escapes_what_serde_leaves_raw() {
+        let j =
+            serde_json::to_string(&serde_json::json!({"a": "x\u{9b}2J\u{202e}y\u{1b}"})).unwrap();
+        let e = escape_json_invisibles(&j);
+        assert_eq!(e, r#"{"a":"x\u009b2J\u202ey\u001b"}"#);
+        let back: serde_json::Value = serde_json::from_str(&e).unwrap();
+        assert_eq!(back["a"], "x\u{9b}2J\u{202e}y\u{1b}");
     }
 
     #[test]

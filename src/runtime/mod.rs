@@ -267,17 +267,25 @@ impl Executor {
     }
 }
 
-/// Send one decision (one call; the SDK retries transient failures itself).
+/// Send one decision: exactly one attempt. Accept and Reject are not idempotent, so the SDK's own
+/// retries are off for them; the outbox retries only what cannot have been applied, and settles
+/// the rest by listing first.
 pub async fn send_decision(
     client: &Client,
     request_id: &str,
     decision: &Decision,
 ) -> Result<(), ApiError> {
+    let once = || {
+        aws_sdk_mturk::config::Builder::new()
+            .retry_config(aws_sdk_mturk::config::retry::RetryConfig::disabled())
+    };
     match decision {
         Decision::Accept { value } => client
             .accept_qualification_request()
             .qualification_request_id(request_id)
             .integer_value(*value)
+            .customize()
+            .config_override(once())
             .send()
             .await
             .map(|_| ())
@@ -286,6 +294,8 @@ pub async fn send_decision(
             .reject_qualification_request()
             .qualification_request_id(request_id)
             .reason(reason)
+            .customize()
+            .config_override(once())
             .send()
             .await
             .map(|_| ())
