@@ -153,3 +153,23 @@ fn ctrl_z_suspends_to_the_shell_and_fg_resumes() {
     shell.send(b"exit\r");
     shell.wait_exit(10);
 }
+
+#[test]
+fn an_unwritable_data_directory_stops_before_the_dashboard_opens() {
+    let out = std::process::Command::new(common::BIN)
+        .args(["--endpoint-url", "http://127.0.0.1:9"])
+        .env("MTURK_TRIAGE_DATA", "/proc/no-such-dir/x")
+        .env("MTURK_TRIAGE_CONFIG", "/dev/null")
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("cannot create the data directory") && err.contains("MTURK_TRIAGE_DATA"),
+        "{err}"
+    );
+    assert!(
+        !String::from_utf8_lossy(&out.stdout).contains("\u{1b}[?1049h"),
+        "the terminal was never touched"
+    );
+}

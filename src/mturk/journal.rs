@@ -6,7 +6,9 @@
 //! ```text
 //! queued ──undone──────────────────────────────▶ finished
 //!   │
-//!   └─sending──outcome(ok|already_processed|failed)──▶ finished
+//!   └─sending──outcome(ok|already_processed)──▶ finished
+//!        │
+//!        ├─outcome(failed): not applied ──▶ UNFINISHED (not sent)
 //!        │
 //!        └─outcome(unknown) / no outcome (crash) ──▶ UNFINISHED: settle by listing first
 //! resolved(dropped|settled|resumed) ──▶ finished
@@ -290,6 +292,15 @@ pub fn unfinished(path: &Path, endpoint: &str) -> Result<Vec<Unfinished>, String
                 outcome: Outcome::Unknown,
                 ..
             } => {}
+            // Not applied, and the user has not given up on it: still open (not sent).
+            Event::Outcome {
+                outcome: Outcome::Failed,
+                ..
+            } => {
+                if let Some(entry) = open.get_mut(&e.request_id) {
+                    entry.1.was_sent = false;
+                }
+            }
             Event::Outcome { .. } | Event::Undone | Event::Resolved { .. } => {
                 open.remove(&e.request_id);
             }
@@ -353,6 +364,28 @@ mod tests {
             },
         )
         .unwrap();
+        // R6: sent, failed (not applied) → still open, not sent.
+        a.append("R6", "AW6", "3T", ev(&acc)).unwrap();
+        a.append(
+            "R6",
+            "AW6",
+            "3T",
+            Event::Sending {
+                decision: acc.clone(),
+                attempt: 0,
+            },
+        )
+        .unwrap();
+        a.append(
+            "R6",
+            "AW6",
+            "3T",
+            Event::Outcome {
+                outcome: Outcome::Failed,
+                error: Some("throttled".into()),
+            },
+        )
+        .unwrap();
         // R4: queued only → unfinished, not sent.
         let rej = DecisionRec::Reject {
             reason: "no".into(),
@@ -388,9 +421,12 @@ mod tests {
             .iter()
             .map(|u| (u.request_id.as_str(), u.was_sent))
             .collect();
-        assert_eq!(ids, vec![("R3", true), ("R4", false), ("R5", true)]);
         assert_eq!(
-            open[1].decision,
+            ids,
+            vec![("R3", true), ("R6", false), ("R4", false), ("R5", true)]
+        );
+        assert_eq!(
+            open[2].decision,
             Decision::Reject {
                 reason: "no".into()
             }

@@ -343,7 +343,7 @@ async fn run_loop(
     notices: Vec<(Level, String)>,
 ) -> Result<ExitCode, String> {
     let (tx, mut rx) = mpsc::unbounded_channel::<Msg>();
-    let mut notices_extra: Vec<(Level, String)> = Vec::new();
+
     let mut exec = Executor {
         client,
         endpoint,
@@ -355,26 +355,14 @@ async fn run_loop(
     };
     // The journal: opened before anything can be decided; unfinished decisions of an earlier
     // run against this same endpoint are offered to the user.
-    let mut recovered = Vec::new();
-    match crate::app::config::data_dir() {
-        Some(dir) => match Journal::open(&dir, &app.env.label, &app.env.endpoint) {
-            Ok(j) => {
-                match j.unfinished() {
-                    Ok(u) => recovered = u,
-                    Err(e) => notices_extra.push((Level::Error, e)),
-                }
-                exec.journal = Some(j);
-            }
-            Err(e) => {
-                notices_extra.push((Level::Error, format!("{e}; decisions will not be sent")));
-                exec.journal_error = Some(e);
-            }
-        },
-        None => notices_extra.push((
-            Level::Warn,
-            "no data directory (set MTURK_TRIAGE_DATA): decisions are not journaled".to_string(),
-        )),
-    }
+    // Without a journal no decision could be protected, so the dashboard does not open.
+    let dir = crate::app::config::data_dir().ok_or(
+        "no data directory for the decision journal: set MTURK_TRIAGE_DATA to a writable folder",
+    )?;
+    let journal = Journal::open(&dir, &app.env.label, &app.env.endpoint)
+        .map_err(|e| format!("{e} (set MTURK_TRIAGE_DATA to a writable folder)"))?;
+    let recovered = journal.unfinished()?;
+    exec.journal = Some(journal);
     let mut guard =
         terminal::Guard::new().map_err(|e| format!("cannot set up the terminal: {e}"))?;
     let started = Instant::now();
@@ -388,7 +376,7 @@ async fn run_loop(
             },
         );
     }
-    for (level, text) in notices.into_iter().chain(notices_extra) {
+    for (level, text) in notices {
         app.update(now(), Msg::Notice { level, text });
     }
     app.update(now(), Msg::Recovered(recovered));
@@ -497,12 +485,16 @@ async fn run_loop(
     drop(guard);
     let c = app.counts();
     let left = app.active_count();
+    let unsent = left + c.failed;
     eprintln!(
         "mturk-triage: {} decided this session, {} still pending{}",
         c.decided,
         c.pending,
-        if left > 0 {
-            format!(", {left} decision(s) NOT sent")
+        if unsent > 0 {
+            format!(
+                ", {unsent} decision(s) NOT confirmed ({left} waiting, {} failed or unknown): they are offered again at the next start",
+                c.failed
+            )
         } else {
             String::new()
         }
