@@ -47,7 +47,7 @@ pub struct DashArgs {
     #[arg(long, value_name = "ID")]
     pub qualification_type_id: Option<String>,
     /// Seconds a decision waits (and can be undone with `u`) before it is sent; 0 sends at once.
-    #[arg(long, value_name = "N")]
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u64).range(0..=3600))]
     pub undo_secs: Option<u64>,
 }
 

@@ -67,6 +67,25 @@ impl Config {
         if !c.rate_per_sec.is_finite() || c.rate_per_sec < 0.0 {
             return Err("rate_per_sec must be a number ≥ 0".into());
         }
+        for (i, t) in c.reason_templates.iter().enumerate() {
+            let n = i + 1;
+            if t.trim().is_empty() {
+                return Err(format!(
+                    "reason_templates[{n}] is empty (the worker would get no reason)"
+                ));
+            }
+            if t.chars().any(|ch| ch.is_control()) {
+                return Err(format!(
+                    "reason_templates[{n}] contains a control character"
+                ));
+            }
+            if t.chars().count() > super::MAX_REASON_CHARS {
+                return Err(format!(
+                    "reason_templates[{n}] is longer than {} characters",
+                    super::MAX_REASON_CHARS
+                ));
+            }
+        }
         if c.undo_secs > 3600 {
             return Err("undo_secs must be at most 3600".into());
         }
@@ -117,5 +136,15 @@ mod tests {
                 .contains("undo_sec")
         );
         assert!(Config::parse("default_value = \"x\"").is_err());
+        assert!(
+            Config::parse("reason_templates = [\"\"]")
+                .unwrap_err()
+                .contains("empty")
+        );
+        assert!(
+            Config::parse("reason_templates = [\"a\\u001b[2Jb\"]")
+                .unwrap_err()
+                .contains("control")
+        );
     }
 }

@@ -14,6 +14,7 @@ pub enum Action {
     SwitchFocus,
     ScrollDown,
     ScrollUp,
+    ToggleRaw,
     Accept,
     AcceptWithValue,
     Reject,
@@ -124,6 +125,14 @@ pub const BINDINGS: &[Binding] = &[
         action: Action::ScrollUp,
         hint: "scroll up",
         help: "scroll the detail up",
+        in_bar: false,
+    },
+    Binding {
+        keys: &[(KeyCode::Char('x'), NONE)],
+        label: "x",
+        action: Action::ToggleRaw,
+        hint: "raw XML",
+        help: "show the raw Test and Answer XML (again: the review)",
         in_bar: false,
     },
     Binding {

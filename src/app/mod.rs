@@ -265,6 +265,8 @@ pub struct App {
     pub list_offset: usize,
     pub focus: Focus,
     pub detail_scroll: u16,
+    /// The detail shows the raw Test and Answer XML instead of the review (`x`).
+    pub show_raw: bool,
     pub mode: Mode,
     pub listing: Listing,
     generation: u64,
@@ -308,6 +310,7 @@ impl App {
             list_offset: 0,
             focus: Focus::List,
             detail_scroll: 0,
+            show_raw: false,
             mode: Mode::Normal,
             listing: Listing::Idle,
             generation: 0,
@@ -800,6 +803,10 @@ impl App {
                     Focus::Detail => Focus::List,
                 }
             }
+            Action::ToggleRaw => {
+                self.show_raw = !self.show_raw;
+                self.detail_scroll = 0;
+            }
             Action::ScrollDown => self.scroll_detail(DETAIL_STEP as i32),
             Action::ScrollUp => self.scroll_detail(-(DETAIL_STEP as i32)),
             Action::Accept => {
@@ -997,6 +1004,22 @@ impl App {
                 request_id, input, ..
             } => match input.value().trim().parse::<i32>() {
                 Ok(value) => self.queue(&request_id, Decision::Accept { value }),
+                Err(e)
+                    if matches!(
+                        e.kind(),
+                        std::num::IntErrorKind::PosOverflow | std::num::IntErrorKind::NegOverflow
+                    ) =>
+                {
+                    self.mode = Mode::ValuePrompt {
+                        request_id,
+                        error: Some(format!(
+                            "too large: an IntegerValue is between {} and {}",
+                            i32::MIN,
+                            i32::MAX
+                        )),
+                        input,
+                    };
+                }
                 Err(_) => {
                     self.mode = Mode::ValuePrompt {
                         request_id,

@@ -470,15 +470,28 @@ fn chosen_lines(ch: &Chosen, width: usize) -> Vec<StyledLine> {
 }
 
 /// The worker's answer as lines (used for questions and extra answers).
+/// Free-text answers are shown up to this many characters.
+pub const MAX_ANSWER_CHARS: usize = 20_000;
+
 fn answer_lines(a: &ReviewAnswer, width: usize) -> Vec<StyledLine> {
     match a {
         ReviewAnswer::NotAnswered | ReviewAnswer::Empty | ReviewAnswer::NoSelection => {
             plain(SegStyle::Missing, &a.summary(), width)
         }
         ReviewAnswer::Text(t) => {
+            // A worker can send megabytes: show the start, and say how much is left out.
+            let total = t.chars().count();
+            let shown: String = t.chars().take(MAX_ANSWER_CHARS).collect();
             let mut out = Vec::new();
-            for l in t.split('\n') {
+            for l in shown.split('\n') {
                 out.extend(wrap_styled(&[(SegStyle::Answer, l)], width, &[], &[]));
+            }
+            if total > MAX_ANSWER_CHARS {
+                out.extend(plain(
+                    SegStyle::Note,
+                    &format!("… {} more characters not shown", total - MAX_ANSWER_CHARS),
+                    width,
+                ));
             }
             out
         }

@@ -609,14 +609,23 @@ pub fn build(
     let mut notes = Vec::new();
     let has_test = !form.items.is_empty();
     let has_answers = !answers.answers.is_empty();
-    if !has_test {
+    // Empty and unreadable are different things: a document the parser could not read has
+    // problems (listed at the end of the review).
+    if !has_test && !form.problems.is_empty() {
+        notes.push(
+            "The Test could not be read (see Problems below); the raw XML is shown there."
+                .to_string(),
+        );
+    } else if !has_test {
         notes.push(
             "No Test: this Qualification type has no test (or the Test is empty); decide on \
              the worker alone."
                 .to_string(),
         );
     }
-    if !has_answers {
+    if !has_answers && !answers.problems.is_empty() {
+        notes.push("The Answer could not be read (see Problems below).".to_string());
+    } else if !has_answers {
         notes.push("No answers: the request's Answer is absent or empty.".to_string());
     }
     if let FormVersion::Unknown(ns) = &form.version {

@@ -44,7 +44,11 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App) {
     };
     let mut lines = facts(app, row, width);
     lines.push(Line::raw(""));
-    lines.extend(review_lines(app, inner.width));
+    if app.show_raw {
+        lines.extend(raw_lines(row, width));
+    } else {
+        lines.extend(review_lines(app, inner.width));
+    }
     let max_scroll = lines.len().saturating_sub(usize::from(inner.height));
     let scroll = usize::from(app.detail_scroll).min(max_scroll);
     let visible: Vec<Line> = lines
@@ -157,6 +161,37 @@ fn state_text(state: &RowState, now_ms: u64) -> (String, Style) {
             theme::warn(),
         ),
     }
+}
+
+const RAW_MAX_LINES: usize = 5000;
+
+/// The raw documents, made inert, one source line per screen line (cut at the pane's width).
+fn raw_lines(row: &Row, width: usize) -> Vec<Line<'static>> {
+    let mut out = Vec::new();
+    for (label, xml) in [
+        ("Test (raw XML)", &*row.req.test),
+        ("Answer (raw XML)", row.req.answer.as_str()),
+    ] {
+        out.push(Line::styled(label.to_string(), theme::heading()));
+        if xml.is_empty() {
+            out.push(Line::styled("(empty)", theme::dim()));
+        }
+        // Only what can be shown is cleaned: a few screens' worth of each line, and a bounded
+        // number of lines.
+        for (i, l) in xml.lines().enumerate() {
+            if i == RAW_MAX_LINES {
+                out.push(Line::styled(
+                    format!("… cut after {RAW_MAX_LINES} lines"),
+                    theme::dim(),
+                ));
+                break;
+            }
+            let head: String = l.chars().take(width * 4 + 16).collect();
+            out.push(Line::raw(truncate(&sanitize(&head), width)));
+        }
+        out.push(Line::raw(""));
+    }
+    out
 }
 
 fn review_lines(app: &App, width: u16) -> Vec<Line<'static>> {

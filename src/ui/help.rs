@@ -20,15 +20,18 @@ pub fn render(frame: &mut Frame, screen: Rect) {
             ])
         })
         .collect();
-    lines.push(Line::raw(""));
-    lines.push(Line::styled(
-        "Decisions wait out the undo window (u), then are sent in the background.",
-        theme::dim(),
-    ));
-    lines.push(Line::styled(
-        "A reject's Reason is shown to the worker.",
-        theme::dim(),
-    ));
+    // The notes only where the screen has room for them below the keys.
+    if lines.len() + 5 <= usize::from(screen.height) {
+        lines.push(Line::raw(""));
+        lines.push(Line::styled(
+            "Decisions wait out the undo window (u), then are sent in the background.",
+            theme::dim(),
+        ));
+        lines.push(Line::styled(
+            "A reject's Reason is shown to the worker.",
+            theme::dim(),
+        ));
+    }
     let h = (lines.len() as u16 + 2).min(screen.height);
     let w = 76.min(screen.width);
     let area = Rect::new(

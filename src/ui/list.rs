@@ -138,9 +138,7 @@ pub fn state_cell(row: &Row, now_ms: u64) -> (String, Style) {
             decision: d @ Decision::Reject { .. },
         } => (format!("✗ {}", verb3(d)), theme::rejected()),
         RowState::AlreadyProcessed { .. } => ("= taken".into(), theme::dim()),
-        RowState::Failed { decision, .. } => {
-            (format!("! {} fail", verb3(decision)), theme::error())
-        }
+        RowState::Failed { decision, .. } => (format!("! {}", verb3(decision)), theme::error()),
         RowState::Unknown { decision, .. } => (format!("? {}", verb3(decision)), theme::warn()),
     }
 }
