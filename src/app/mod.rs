@@ -441,7 +441,8 @@ impl App {
                 RowState::Pending => c.pending += 1,
                 RowState::Queued { .. } | RowState::Sending { .. } => c.in_flight += 1,
                 RowState::Done { .. } | RowState::AlreadyProcessed { .. } => c.decided += 1,
-                RowState::Failed { .. } | RowState::Unknown { .. } => c.failed += 1,
+                RowState::Failed { .. } => c.failed += 1,
+                RowState::Unknown { .. } => c.unconfirmed += 1,
             }
         }
         c
@@ -1377,7 +1378,10 @@ pub struct Counts {
     pub pending: usize,
     pub decided: usize,
     pub in_flight: usize,
+    /// Not applied; `t` sends again.
     pub failed: usize,
+    /// Outcome not known yet (settled by the next listing).
+    pub unconfirmed: usize,
 }
 
 fn sort_key(r: &PendingRequest) -> (i64, &str) {

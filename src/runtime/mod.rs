@@ -485,15 +485,15 @@ async fn run_loop(
     drop(guard);
     let c = app.counts();
     let left = app.active_count();
-    let unsent = left + c.failed;
+    let unsent = left + c.failed + c.unconfirmed;
     eprintln!(
         "mturk-triage: {} decided this session, {} still pending{}",
         c.decided,
         c.pending,
         if unsent > 0 {
             format!(
-                ", {unsent} decision(s) NOT confirmed ({left} waiting, {} failed or unknown): they are offered again at the next start",
-                c.failed
+                ", {unsent} decision(s) NOT confirmed ({left} waiting, {} failed, {} unconfirmed): they are offered again at the next start",
+                c.failed, c.unconfirmed
             )
         } else {
             String::new()

@@ -49,7 +49,7 @@ pub fn render(frame: &mut Frame, screen: Rect, app: &App) {
             error,
         } => {
             let worker = worker_of(app, request_id);
-            let area = centered(screen, 76, 9);
+            let area = centered(screen, 76, 9 + (REASON_LINES as u16 - 1));
             let inner_w = usize::from(area.width.saturating_sub(2));
             let tmpl = match template {
                 Some(t) => format!("template {}/{}", t + 1, app.config.reason_templates.len()),
@@ -66,7 +66,26 @@ pub fn render(frame: &mut Frame, screen: Rect, app: &App) {
                     theme::warn(),
                 ),
             ];
-            let cursor_col = push_input(&mut lines, input, error.as_deref(), inner_w);
+            // The whole Reason is visible (wrapped), as the worker will read it.
+            let (block, (crow, ccol)) = input_block(
+                input.value(),
+                input.visual_cursor(),
+                inner_w.saturating_sub(2),
+                REASON_LINES,
+            );
+            let shown = block.len();
+            for (i, l) in block.into_iter().enumerate() {
+                let prefix = if i == 0 { "> " } else { "  " };
+                lines.push(Line::from(vec![
+                    Span::styled(prefix, theme::key()),
+                    Span::raw(l),
+                ]));
+            }
+            // A steady box: the input area always has its full height.
+            for _ in shown..REASON_LINES {
+                lines.push(Line::raw(""));
+            }
+            lines.push(error_line(error.as_deref(), inner_w));
             lines.push(Line::styled(truncate(&tmpl, inner_w), theme::dim()));
             let permanence = app
                 .row(request_id)
@@ -95,7 +114,10 @@ pub fn render(frame: &mut Frame, screen: Rect, app: &App) {
                 theme::dim(),
             ));
             draw_box(frame, area, " Reject ", lines);
-            frame.set_cursor_position(Position::new(area.x + 3 + cursor_col as u16, area.y + 3));
+            frame.set_cursor_position(Position::new(
+                area.x + 3 + ccol as u16,
+                area.y + 3 + crow as u16,
+            ));
         }
         Mode::ConfirmQuit => {
             let n = app.active_count();
@@ -149,7 +171,7 @@ pub fn render(frame: &mut Frame, screen: Rect, app: &App) {
             lines.push(Line::raw(""));
             lines.push(Line::from(vec![
                 Span::styled("r", theme::key()),
-                Span::raw(" resume: each is checked against the pending list; only still-pending ones are sent"),
+                Span::raw(" resume: each is checked against the pending list; only still-pending ones are sent")
             ]));
             lines.push(Line::from(vec![
                 Span::styled("d", theme::key()),
@@ -165,6 +187,57 @@ fn worker_of(app: &App, request_id: &str) -> String {
     app.row(request_id)
         .map(|r| sanitize(&r.req.worker_id))
         .unwrap_or_else(|| "?".into())
+}
+
+/// Lines of the Reason box.
+const REASON_LINES: usize = 4;
+
+/// A multi-line input: the text broken into lines of at most `w` columns (by character, so the
+/// cursor maps exactly), showing at most `max_lines` lines around the cursor. Returns the lines
+/// and the cursor's (line, column) among them.
+fn input_block(
+    value: &str,
+    cursor_chars: usize,
+    w: usize,
+    max_lines: usize,
+) -> (Vec<String>, (usize, usize)) {
+    let w = w.max(1);
+    let mut lines = vec![String::new()];
+    let mut used = 0usize;
+    let mut cursor = (0usize, 0usize);
+    for (i, c) in value.chars().enumerate() {
+        if i == cursor_chars {
+            cursor = (lines.len() - 1, used);
+        }
+        let cell = sanitize(c.encode_utf8(&mut [0u8; 4]));
+        let cw = display_width(&cell);
+        if used + cw > w {
+            lines.push(String::new());
+            used = 0;
+            if i == cursor_chars {
+                cursor = (lines.len() - 1, 0);
+            }
+        }
+        if let Some(last) = lines.last_mut() {
+            last.push_str(&cell);
+        }
+        used += cw;
+    }
+    if cursor_chars >= value.chars().count() {
+        if used >= w {
+            lines.push(String::new());
+            used = 0;
+        }
+        cursor = (lines.len() - 1, used);
+    }
+    // Keep the cursor's line in view.
+    let first = (cursor.0 + 1).saturating_sub(max_lines.max(1));
+    let shown: Vec<String> = lines
+        .into_iter()
+        .skip(first)
+        .take(max_lines.max(1))
+        .collect();
+    (shown, (cursor.0 - first, cursor.1))
 }
 
 /// The input line (`> text`) and its error line; returns the cursor column within the text.
@@ -269,6 +342,23 @@ mod tests {
             col < 7 && crate::qform::sanitize::display_width(&shown) <= 7,
             "{shown} {col}"
         );
+    }
+
+    #[test]
+    fn the_reason_box_wraps_and_follows_the_cursor() {
+        use super::input_block;
+        let (lines, cur) = input_block("abcdefghij", 10, 4, 4);
+        assert_eq!(lines, vec!["abcd", "efgh", "ij"]);
+        assert_eq!(cur, (2, 2));
+        let (lines, cur) = input_block("abcd", 4, 4, 4);
+        assert_eq!(lines, vec!["abcd", ""]);
+        assert_eq!(cur, (1, 0));
+        let (lines, cur) = input_block(&"x".repeat(100), 0, 10, 3);
+        assert_eq!(lines.len(), 3);
+        assert_eq!(cur, (0, 0));
+        let (lines, cur) = input_block(&"x".repeat(100), 100, 10, 3);
+        assert_eq!(lines.last().map(String::as_str), Some(""));
+        assert_eq!(cur, (2, 0));
     }
 
     #[test]

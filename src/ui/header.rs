@@ -52,6 +52,9 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App) {
     if c.failed > 0 {
         counts.push_str(&format!(" · {} failed", c.failed));
     }
+    if c.unconfirmed > 0 {
+        counts.push_str(&format!(" · {} unconfirmed", c.unconfirmed));
+    }
     // Progress of the outbox while it works: "sent 12 of 20 · 2 retrying".
     if c.in_flight > 0 {
         let retrying = app
@@ -64,7 +67,7 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App) {
         counts.push_str(&format!(
             " │ sent {} of {}",
             c.decided,
-            c.decided + c.in_flight + c.failed
+            c.decided + c.in_flight + c.failed + c.unconfirmed
         ));
         if retrying > 0 {
             counts.push_str(&format!(" · {retrying} retrying"));

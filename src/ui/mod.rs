@@ -20,6 +20,16 @@ pub const WIDE: u16 = 120;
 /// Width of the list pane in the wide layout.
 pub const LIST_WIDTH_WIDE: u16 = 58;
 
+/// The list pane's width in the wide layout: 58 columns, more on very wide screens (the detail
+/// keeps at least 110, enough for Test and Answer side by side).
+fn list_width(width: u16) -> u16 {
+    if width >= 180 {
+        (width - 110).clamp(LIST_WIDTH_WIDE, 90)
+    } else {
+        LIST_WIDTH_WIDE
+    }
+}
+
 /// The screen regions for a terminal size.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Areas {
@@ -41,7 +51,10 @@ pub fn areas(area: Rect) -> Areas {
     let (list, detail) = if area.width >= WIDE {
         let [l, d] = Layout::default()
             .direction(Direction::Horizontal)
-            .constraints([Constraint::Length(LIST_WIDTH_WIDE), Constraint::Min(0)])
+            .constraints([
+                Constraint::Length(list_width(area.width)),
+                Constraint::Min(0),
+            ])
             .areas(body);
         (l, d)
     } else {
