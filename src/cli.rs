@@ -75,7 +75,7 @@ pub struct DemoArgs {
 #[derive(Debug, Clone, Args)]
 pub struct SimArgs {
     /// Address to listen on; port 0 picks a free port. The first stdout line is the endpoint URL.
-    #[arg(long, default_value = "127.0.0.1:0")]
+    #[arg(long, default_value = "127.0.0.1:0", value_parser = parse_listen)]
     pub listen: SocketAddr,
     /// Folder of `*.questionform.xml` files, each becoming an owned qualification type.
     /// Without it: the built-in data set.
@@ -95,7 +95,7 @@ pub struct SimArgs {
     pub latency_ms: u64,
     /// Fraction (0..=1) of calls answered with ServiceFault, ThrottlingException or a dropped
     /// connection.
-    #[arg(long, default_value_t = 0.0)]
+    #[arg(long, default_value_t = 0.0, allow_negative_numbers = true)]
     pub fault_rate: f64,
     /// Append one JSON line per successful state-changing call to FILE.
     #[arg(long, value_name = "FILE")]
@@ -143,6 +143,17 @@ pub struct ShowArgs {
     /// Output width in columns (default: the terminal's, or 100).
     #[arg(long, value_name = "N")]
     pub width: Option<u16>,
+}
+
+/// `127.0.0.1:PORT`, `[::1]:PORT`, or `localhost:PORT` (taken as 127.0.0.1).
+fn parse_listen(s: &str) -> Result<SocketAddr, String> {
+    let t = s.trim();
+    let t = match t.strip_prefix("localhost:") {
+        Some(port) => format!("127.0.0.1:{port}"),
+        None => t.to_owned(),
+    };
+    t.parse()
+        .map_err(|_| format!("{s:?} is not an address with a port, e.g. 127.0.0.1:0"))
 }
 
 /// Parse the command line and run. Errors are printed as one clear line; no panic reaches the user.

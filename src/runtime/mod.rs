@@ -483,6 +483,14 @@ async fn run_loop(
     }
     exec.fetch_cancel.cancel();
     drop(guard);
+    // A session that ended without a usable listing (no credentials, unreachable, unknown type)
+    // reports it in its exit status too.
+    if exit == ExitCode::SUCCESS && matches!(app.listing, crate::app::Listing::Failed { .. }) {
+        if let crate::app::Listing::Failed { error, .. } = &app.listing {
+            eprintln!("mturk-triage: the last listing failed: {error}");
+        }
+        exit = ExitCode::from(1);
+    }
     let c = app.counts();
     let left = app.active_count();
     let unsent = left + c.failed + c.unconfirmed;
