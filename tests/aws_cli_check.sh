@@ -85,6 +85,22 @@ assert ids[0] == ids[1], "order differs between page sizes"
 print("aws_cli_check: list: 250 unique requests, same order with both page sizes")
 PY
 
+# 1b. The Rust SDK (through `mturk-triage list`) lists exactly the same requests, in the same
+#     order, with the same fields.
+"$MTURK_TRIAGE_BIN" list --endpoint-url "$url" --format json --full >"$tmp/rust.json" 2>"$tmp/rust.err" \
+  || fail "mturk-triage list failed: $(cat "$tmp/rust.err")"
+python3 - "$tmp/list.json" "$tmp/rust.json" <<'PY'
+import json, sys
+cli = json.load(open(sys.argv[1]))["QualificationRequests"]
+rust = json.load(open(sys.argv[2]))
+assert len(rust) == len(cli) == 250, (len(rust), len(cli))
+for a, b in zip(cli, rust):
+    for k in ("QualificationRequestId", "QualificationTypeId", "WorkerId", "Test", "Answer"):
+        assert a.get(k, "") == b.get(k, ""), f"{k} differs for {a['QualificationRequestId']}"
+    assert int(a["SubmitTime"]) == int(b["SubmitTimeEpoch"]), (a["SubmitTime"], b["SubmitTimeEpoch"])
+print("aws_cli_check: the Rust SDK lists the same 250 requests, in the same order, field for field")
+PY
+
 read -r acc_id acc_worker acc_type rej_id < <(python3 -c '
 import json, sys
 r = json.load(open(sys.argv[1]))["QualificationRequests"]
