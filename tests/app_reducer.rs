@@ -592,7 +592,7 @@ fn sends_respect_the_concurrency_bound() {
         },
     );
     assert_eq!(sends(&fx).len(), 1);
-    assert_eq!(app.counts().in_flight, 4);
+    assert_eq!((app.counts().in_flight, app.counts().waiting), (2, 2));
 }
 
 #[test]
@@ -862,4 +862,71 @@ fn rows_arriving_out_of_order_never_overwrite_each_other() {
         app.update(3, key('a'));
     }
     assert_eq!(app.counts().pending, 0);
+}
+
+#[test]
+fn the_value_prompt_takes_what_is_typed_and_enter_alone_is_the_default() {
+    let mut app = loaded(3, 0);
+    let shift_a = || Msg::Key(KeyEvent::new(KeyCode::Char('A'), KeyModifiers::SHIFT));
+    app.update(0, shift_a());
+    app.update(0, key('7'));
+    let fx = app.update(0, code(KeyCode::Enter));
+    assert_eq!(
+        sends(&fx),
+        vec![("QR0000".to_string(), Decision::Accept { value: 7 })]
+    );
+    app.update(1, shift_a());
+    let fx = app.update(1, code(KeyCode::Enter));
+    assert_eq!(
+        sends(&fx),
+        vec![("QR0001".to_string(), Decision::Accept { value: 1 })]
+    );
+    app.update(2, shift_a());
+    for c in "99999999999".chars() {
+        app.update(2, key(c));
+    }
+    app.update(2, code(KeyCode::Enter));
+    match &app.mode {
+        Mode::ValuePrompt { error: Some(e), .. } => assert!(e.contains("too large"), "{e}"),
+        m => panic!("{m:?}"),
+    }
+}
+
+#[test]
+fn tab_never_replaces_a_typed_reason() {
+    let mut app = loaded(2, 5);
+    app.update(0, key('r'));
+    for c in "My own words".chars() {
+        app.update(0, key(c));
+    }
+    app.update(0, code(KeyCode::Tab));
+    match &app.mode {
+        Mode::ReasonPrompt { input, error, .. } => {
+            assert_eq!(input.value(), "My own words");
+            assert!(error.as_deref().unwrap_or("").contains("empty box"));
+        }
+        m => panic!("{m:?}"),
+    }
+    // Cleared, Tab fills a template, and Tab again swaps it for the next.
+    app.update(
+        0,
+        Msg::Key(KeyEvent::new(KeyCode::Char('u'), KeyModifiers::CONTROL)),
+    );
+    app.update(0, code(KeyCode::Tab));
+    app.update(0, code(KeyCode::Tab));
+    match &app.mode {
+        Mode::ReasonPrompt { input, .. } => {
+            assert_eq!(input.value(), app.config.reason_templates[1])
+        }
+        m => panic!("{m:?}"),
+    }
+}
+
+#[test]
+fn a_second_ctrl_c_in_the_quit_dialog_quits() {
+    let mut app = loaded(2, 5);
+    app.update(0, key('a'));
+    let ctrl_c = || Msg::Key(KeyEvent::new(KeyCode::Char('c'), KeyModifiers::CONTROL));
+    assert!(app.update(0, ctrl_c()).is_empty());
+    assert_eq!(app.update(0, ctrl_c()), vec![Effect::Quit]);
 }

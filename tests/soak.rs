@@ -34,7 +34,7 @@ fn counts(screen: &str) -> Option<(usize, usize, usize, usize, usize)> {
         header_count(screen, "loaded")?,
         header_count(screen, "pending")?,
         header_count(screen, "decided")?,
-        header_count(screen, "in flight")?,
+        header_count(screen, "in flight")? + header_count(screen, "waiting").unwrap_or(0),
         header_count(screen, "failed").unwrap_or(0)
             + header_count(screen, "unconfirmed").unwrap_or(0),
     ))

@@ -439,7 +439,8 @@ impl App {
         for r in &self.rows {
             match r.state {
                 RowState::Pending => c.pending += 1,
-                RowState::Queued { .. } | RowState::Sending { .. } => c.in_flight += 1,
+                RowState::Queued { .. } => c.waiting += 1,
+                RowState::Sending { .. } => c.in_flight += 1,
                 RowState::Done { .. } | RowState::AlreadyProcessed { .. } => c.decided += 1,
                 RowState::Failed { .. } => c.failed += 1,
                 RowState::Unknown { .. } => c.unconfirmed += 1,
@@ -497,10 +498,16 @@ impl App {
                 Vec::new()
             }
             Msg::Notice { level, text } => {
+                // Errors stay until something replaces them; the rest for a while.
+                let until_ms = if level == Level::Error {
+                    u64::MAX
+                } else {
+                    now_ms + 3 * FLASH_MS
+                };
                 self.flash = Some(Flash {
                     level,
                     text,
-                    until_ms: u64::MAX,
+                    until_ms,
                 });
                 Vec::new()
             }
@@ -614,6 +621,7 @@ impl App {
         }
         let mut settled = 0usize;
         let mut resumed = 0usize;
+        let mut applied = 0usize;
         let mut vanished = 0usize;
         if summary.stop == Stop::Complete {
             let selected_id = self.selected_row().map(|r| r.req.id.clone());
@@ -675,6 +683,7 @@ impl App {
                                 },
                             )
                         } else {
+                            applied += 1;
                             (
                                 JEvent::Resolved { resolution: Resolution::Settled },
                                 RowState::AlreadyProcessed {
@@ -714,19 +723,33 @@ impl App {
             stop: summary.stop,
         };
         match summary.stop {
-            Stop::RepeatedToken => {
-                self.set_flash(Level::Warn, "the server repeated a page token; the listing may be incomplete")
-            }
-            Stop::EmptyPage if summary.pages > 1 => {
-                self.set_flash(Level::Warn, "an empty page came before the end; the listing may be incomplete")
-            }
-                        _ if resumed > 0 => self.set_flash(
-                Level::Info,
-                format!("{resumed} decision(s) from before resumed; {} settled without sending", settled - resumed)
+            Stop::RepeatedToken => self.set_flash(
+                Level::Warn,
+                "the server repeated a page token; the listing may be incomplete",
             ),
-            _ if vanished > 0 || settled > 0 => self.set_flash(
+            Stop::EmptyPage if summary.pages > 1 => self.set_flash(
+                Level::Warn,
+                "an empty page came before the end; the listing may be incomplete",
+            ),
+            _ if settled > 0 => {
+                let not_applied = settled - resumed - applied;
+                let mut text = format!("checked {settled} unconfirmed decision(s): ");
+                text.push_str(&format!(
+                    "{resumed} sent again, {applied} already applied, {not_applied} not applied"
+                ));
+                if not_applied > 0 {
+                    text.push_str(" (t resends)");
+                }
+                if vanished > 0 {
+                    text.push_str(&format!(
+                        "; {vanished} request(s) decided elsewhere left the list"
+                    ));
+                }
+                self.set_flash(Level::Info, text)
+            }
+            _ if vanished > 0 => self.set_flash(
                 Level::Info,
-                format!("{vanished} request(s) no longer pending left the list; {settled} unanswered call(s) settled")
+                format!("{vanished} request(s) decided elsewhere left the list"),
             ),
             _ => {}
         }
@@ -822,7 +845,8 @@ impl App {
             }
             Action::AcceptWithValue => {
                 if let Some(id) = self.decidable_selected() {
-                    let input = Input::new(self.config.default_value.to_string());
+                    // Empty: what is typed is the value; Enter alone grants the default.
+                    let input = Input::default();
                     self.mode = Mode::ValuePrompt {
                         request_id: id,
                         input,
@@ -849,6 +873,9 @@ impl App {
                     fx.push(Effect::CancelFetch);
                 }
                 fx.extend(self.begin_listing());
+                if self.types.is_empty() {
+                    fx.push(Effect::LoadTypes);
+                }
                 self.set_flash(Level::Info, "listing pending requests again…");
                 return fx;
             }
@@ -934,6 +961,18 @@ impl App {
                 } = &mut self.mode
                 {
                     let n = self.config.reason_templates.len();
+                    // Tab fills an empty box, or swaps one template for the next; it never
+                    // replaces text the user typed.
+                    let is_template = template
+                        .and_then(|t| self.config.reason_templates.get(t))
+                        .is_some_and(|t| t == input.value());
+                    if !input.value().is_empty() && !is_template {
+                        if let Mode::ReasonPrompt { error, .. } = &mut self.mode {
+                            *error =
+                                Some("Tab fills an empty box; clear it first with Ctrl-u".into());
+                        }
+                        return Vec::new();
+                    }
                     if n > 0 {
                         let next = match (*template, key.code) {
                             (None, KeyCode::BackTab) => n - 1,
@@ -1003,7 +1042,11 @@ impl App {
         match std::mem::replace(&mut self.mode, Mode::Normal) {
             Mode::ValuePrompt {
                 request_id, input, ..
-            } => match input.value().trim().parse::<i32>() {
+            } => match if input.value().trim().is_empty() {
+                Ok(self.config.default_value)
+            } else {
+                input.value().trim().parse::<i32>()
+            } {
                 Ok(value) => self.queue(&request_id, Decision::Accept { value }),
                 Err(e)
                     if matches!(
@@ -1345,6 +1388,11 @@ impl App {
                 self.quitting = true;
                 vec![Effect::Quit]
             }
+            // A second Ctrl-c means it.
+            KeyCode::Char('c') if key.modifiers.contains(KeyModifiers::CONTROL) => {
+                self.quitting = true;
+                vec![Effect::Quit]
+            }
             KeyCode::Char('s') | KeyCode::Char('S') => {
                 // Send what waits now, then quit when nothing flies.
                 for row in &mut self.rows {
@@ -1377,7 +1425,10 @@ pub struct Counts {
     pub loaded: usize,
     pub pending: usize,
     pub decided: usize,
+    /// Calls under way.
     pub in_flight: usize,
+    /// In the outbox: in the undo window, or waiting to be sent again.
+    pub waiting: usize,
     /// Not applied; `t` sends again.
     pub failed: usize,
     /// Outcome not known yet (settled by the next listing).
@@ -1440,9 +1491,9 @@ impl App {
                 error: ApiError::new(
                     ErrorKind::Other,
                     if u.was_sent {
-                        "sent by an earlier run; the answer never came"
+                        "sent by an earlier run, answer unknown"
                     } else {
-                        "decided in an earlier run; not sent"
+                        "decided in an earlier run, not applied"
                     },
                 ),
                 resend: false,

@@ -258,7 +258,13 @@ impl Executor {
                         Ok(types) => {
                             let _ = tx.send(Msg::Types(types));
                         }
-                        Err(e) => tracing::warn!(error = %e, "cannot list qualification types"),
+                        Err(e) => {
+                            tracing::warn!(error = %e, "cannot list qualification types");
+                            let _ = tx.send(Msg::Notice {
+                                level: Level::Warn,
+                                text: format!("type names unavailable ({e}); R tries again"),
+                            });
+                        }
                     }
                 });
             }

@@ -164,6 +164,7 @@ fn state_text(state: &RowState, now_ms: u64) -> (String, Style) {
 }
 
 const RAW_MAX_LINES: usize = 5000;
+const RAW_MAX_LINE_CHARS: usize = 65_536;
 
 /// The raw documents, made inert, one source line per screen line (cut at the pane's width).
 fn raw_lines(row: &Row, width: usize) -> Vec<Line<'static>> {
@@ -178,16 +179,28 @@ fn raw_lines(row: &Row, width: usize) -> Vec<Line<'static>> {
         }
         // Only what can be shown is cleaned: a few screens' worth of each line, and a bounded
         // number of lines.
-        for (i, l) in xml.lines().enumerate() {
-            if i == RAW_MAX_LINES {
+        // One-line documents (the 2017 API sends answers that way) are wrapped, so every
+        // character can be read.
+        let mut shown = 0usize;
+        'doc: for l in xml.lines() {
+            let head: String = l.chars().take(RAW_MAX_LINE_CHARS).collect();
+            for piece in crate::qform::sanitize::wrap(&sanitize(&head), width.max(1)) {
+                if shown == RAW_MAX_LINES {
+                    out.push(Line::styled(
+                        format!("… cut after {RAW_MAX_LINES} lines"),
+                        theme::dim(),
+                    ));
+                    break 'doc;
+                }
+                out.push(Line::raw(piece));
+                shown += 1;
+            }
+            if l.chars().count() > RAW_MAX_LINE_CHARS {
                 out.push(Line::styled(
-                    format!("… cut after {RAW_MAX_LINES} lines"),
+                    format!("… line cut after {RAW_MAX_LINE_CHARS} characters"),
                     theme::dim(),
                 ));
-                break;
             }
-            let head: String = l.chars().take(width * 4 + 16).collect();
-            out.push(Line::raw(truncate(&sanitize(&head), width)));
         }
         out.push(Line::raw(""));
     }

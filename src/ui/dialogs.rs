@@ -35,7 +35,16 @@ pub fn render(frame: &mut Frame, screen: Rect, app: &App) {
                     &format!("Accept {worker}: Qualification value to grant"),
                     inner_w,
                 )),
-                Line::styled("(replaces any score the worker holds)", theme::dim()),
+                Line::styled(
+                    truncate(
+                        &format!(
+                            "Enter alone grants {}; replaces any score the worker holds",
+                            app.config.default_value
+                        ),
+                        inner_w,
+                    ),
+                    theme::dim(),
+                ),
             ];
             let cursor_col = push_input(&mut lines, input, error.as_deref(), inner_w);
             lines.push(Line::styled("Enter accepts · Esc cancels", theme::dim()));
@@ -144,7 +153,7 @@ pub fn render(frame: &mut Frame, screen: Rect, app: &App) {
             let mut lines = vec![
                 Line::raw(truncate(
                     &format!(
-                        "{n} decision(s) from an earlier run were never confirmed ({sent} had been sent)."
+                        "{n} decision(s) from an earlier run were never confirmed ({sent} may have been applied)."
                     ),
                     inner_w,
                 )),

@@ -49,6 +49,9 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App) {
         " {} loaded · {} pending · {} decided · {} in flight",
         c.loaded, c.pending, c.decided, c.in_flight
     );
+    if c.waiting > 0 {
+        counts.push_str(&format!(" · {} waiting", c.waiting));
+    }
     if c.failed > 0 {
         counts.push_str(&format!(" · {} failed", c.failed));
     }
@@ -56,7 +59,7 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App) {
         counts.push_str(&format!(" · {} unconfirmed", c.unconfirmed));
     }
     // Progress of the outbox while it works: "sent 12 of 20 · 2 retrying".
-    if c.in_flight > 0 {
+    if c.in_flight + c.waiting > 0 {
         let retrying = app
             .rows
             .iter()
@@ -67,7 +70,7 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App) {
         counts.push_str(&format!(
             " │ sent {} of {}",
             c.decided,
-            c.decided + c.in_flight + c.failed + c.unconfirmed
+            c.decided + c.in_flight + c.waiting + c.failed + c.unconfirmed
         ));
         if retrying > 0 {
             counts.push_str(&format!(" · {retrying} retrying"));
