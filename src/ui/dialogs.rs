@@ -201,9 +201,10 @@ fn worker_of(app: &App, request_id: &str) -> String {
 /// Lines of the Reason box.
 const REASON_LINES: usize = 4;
 
-/// A multi-line input: the text broken into lines of at most `w` columns (by character, so the
-/// cursor maps exactly), showing at most `max_lines` lines around the cursor. Returns the lines
-/// and the cursor's (line, column) among them.
+/// A multi-line input: the text broken into lines of at most `w` columns, at the last space
+/// when a word would overflow (a word longer than the line is broken where it must), showing at
+/// most `max_lines` lines around the cursor. Returns the lines and the cursor's (line, column)
+/// among them. Linear in the input's length.
 fn input_block(
     value: &str,
     cursor_chars: usize,
@@ -211,42 +212,66 @@ fn input_block(
     max_lines: usize,
 ) -> (Vec<String>, (usize, usize)) {
     let w = w.max(1);
-    let mut lines = vec![String::new()];
+    let cells: Vec<(String, usize, bool)> = value
+        .chars()
+        .map(|c| {
+            let cell = sanitize(c.encode_utf8(&mut [0u8; 4]));
+            let cw = display_width(&cell);
+            (cell, cw, c == ' ')
+        })
+        .collect();
+    // Where each line starts (index into `cells`).
+    let mut starts = vec![0usize];
     let mut used = 0usize;
-    let mut cursor = (0usize, 0usize);
-    for (i, c) in value.chars().enumerate() {
-        if i == cursor_chars {
-            cursor = (lines.len() - 1, used);
-        }
-        let cell = sanitize(c.encode_utf8(&mut [0u8; 4]));
-        let cw = display_width(&cell);
-        if used + cw > w {
-            lines.push(String::new());
-            used = 0;
-            if i == cursor_chars {
-                cursor = (lines.len() - 1, 0);
-            }
-        }
-        if let Some(last) = lines.last_mut() {
-            last.push_str(&cell);
+    let mut last_space: Option<usize> = None;
+    for (i, (_, cw, is_space)) in cells.iter().enumerate() {
+        let line_start = *starts.last().unwrap_or(&0);
+        if used + cw > w && i > line_start {
+            // Break after the last space of this line if the word from there still fits on
+            // the next line with this character, else here (a space that does not fit starts
+            // the next line).
+            let tail = |sp: usize| cells[sp + 1..i].iter().map(|c| c.1).sum::<usize>();
+            let next = match last_space {
+                Some(sp) if !is_space && sp >= line_start && tail(sp) + cw <= w => sp + 1,
+                _ => i,
+            };
+            starts.push(next);
+            used = cells[next..i].iter().map(|c| c.1).sum();
+            last_space = None;
         }
         used += cw;
-    }
-    if cursor_chars >= value.chars().count() {
-        if used >= w {
-            lines.push(String::new());
-            used = 0;
+        if *is_space {
+            last_space = Some(i);
         }
-        cursor = (lines.len() - 1, used);
+    }
+    let n = cells.len();
+    let cursor_at = cursor_chars.min(n);
+    let mut line = starts
+        .partition_point(|&s| s <= cursor_at)
+        .saturating_sub(1);
+    let mut col: usize = cells[starts[line]..cursor_at].iter().map(|c| c.1).sum();
+    let mut lines: Vec<String> = starts
+        .iter()
+        .enumerate()
+        .map(|(k, &s)| {
+            let e = starts.get(k + 1).copied().unwrap_or(n);
+            cells[s..e].iter().map(|c| c.0.as_str()).collect()
+        })
+        .collect();
+    if cursor_at == n && col >= w {
+        // The cursor after a full last line goes to a fresh one.
+        lines.push(String::new());
+        line = lines.len() - 1;
+        col = 0;
     }
     // Keep the cursor's line in view.
-    let first = (cursor.0 + 1).saturating_sub(max_lines.max(1));
+    let first = (line + 1).saturating_sub(max_lines.max(1));
     let shown: Vec<String> = lines
         .into_iter()
         .skip(first)
         .take(max_lines.max(1))
         .collect();
-    (shown, (cursor.0 - first, cursor.1))
+    (shown, (line - first, col))
 }
 
 /// The input line (`> text`) and its error line; returns the cursor column within the text.
@@ -368,6 +393,33 @@ mod tests {
         let (lines, cur) = input_block(&"x".repeat(100), 100, 10, 3);
         assert_eq!(lines.last().map(String::as_str), Some(""));
         assert_eq!(cur, (2, 0));
+    }
+
+    #[test]
+    fn the_reason_box_breaks_between_words() {
+        use super::input_block;
+        let (lines, cur) = input_block("Your answers to Q2 were blank", 29, 10, 4);
+        assert_eq!(lines, vec!["Your ", "answers to", " Q2 were ", "blank"]);
+        assert_eq!(cur, (3, 5));
+        // The cursor inside a word that moved to the next line follows it.
+        let (_, cur) = input_block("Your answers to Q2 were blank", 7, 10, 4);
+        assert_eq!(cur, (1, 2));
+        // A word longer than the line is broken where it must be.
+        let (lines, _) = input_block("ab cdefghijklmn", 0, 5, 5);
+        assert_eq!(lines, vec!["ab ", "cdefg", "hijkl", "mn"]);
+        // Wide characters never overflow, also after a line that starts with a space.
+        for text in ["測試 測試測試", "abcde wxyz測", "a 測測測 b"] {
+            let (lines, _) = input_block(text, 0, 5, 9);
+            assert!(
+                lines
+                    .iter()
+                    .all(|l| crate::qform::sanitize::display_width(l) <= 5),
+                "{text:?} → {lines:?}"
+            );
+            assert_eq!(lines.concat(), text, "no character lost or added");
+        }
+        let (lines, _) = input_block("abcde wxyz測", 0, 5, 9);
+        assert_eq!(lines, vec!["abcde", " wxyz", "測"]);
     }
 
     #[test]
