@@ -458,3 +458,21 @@ fn summary_line() {
     );
     assert_eq!(r.summary(), "no Test · 2 answers");
 }
+
+#[test]
+fn form_text_with_controls_is_marked_not_dropped() {
+    // A DefaultText with an escape, and FormattedContent whose CDATA holds raw ESC and BEL: the
+    // markers show, in the same scheme as worker text (not Rust debug escapes, not dropped).
+    let f = form(
+        "<Overview><FormattedContent><![CDATA[<p>hi \u{1b}[2J <a href=\"http://x.com/\u{1b}]0;t\u{7}\">go</a></p>]]>\
+         </FormattedContent></Overview>\
+         <Question><QuestionIdentifier>d</QuestionIdentifier><QuestionContent><Text>d?</Text></QuestionContent>\
+         <AnswerSpecification><FreeTextAnswer><DefaultText>a\u{1b}[31m\"q\"\\b</DefaultText></FreeTextAnswer>\
+         </AnswerSpecification></Question>",
+    );
+    let r = review::build(&f, &QuestionFormAnswers::default(), None);
+    let text = plain_text(&layout(&r, 80));
+    assert!(text.contains("hi ␛[2J go <http://x.com/␛]0;t␇>"), "{text}");
+    assert!(text.contains("default \"a␛[31m\"q\"\\b\""), "{text}");
+    assert!(!text.chars().any(|c| c.is_control() && c != '\n'), "{text}");
+}

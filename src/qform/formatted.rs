@@ -217,10 +217,62 @@ fn bulletize(line: &str) -> String {
     }
 }
 
+/// Control characters in the HTML source (raw, or as numeric character references such as
+/// `&#27;`) replaced by their visible markers, escaped for HTML. html2text drops control
+/// characters silently, which would leave the rest of an escape sequence (`[2J`) as if it were
+/// text; the marker keeps it visibly an escape (`␛[2J`). HTML white space (TAB, LF, CR) stays.
+fn mark_controls(html: &str) -> std::borrow::Cow<'_, str> {
+    use std::borrow::Cow;
+    use std::sync::LazyLock;
+    static CHAR_REF: LazyLock<regex::Regex> = LazyLock::new(|| {
+        regex::Regex::new(r"&#(?:[xX]([0-9a-fA-F]{1,8})|([0-9]{1,10}));?").expect("valid regex")
+    });
+    let is_mark = |c: char| c.is_control() && !matches!(c, '\t' | '\n' | '\r');
+    let escaped = |c: char| {
+        super::sanitize::marker(c)
+            .replace('<', "&lt;")
+            .replace('>', "&gt;")
+    };
+    let mut out: Cow<'_, str> = if html.chars().any(is_mark) {
+        Cow::Owned(
+            html.chars()
+                .map(|c| {
+                    if is_mark(c) {
+                        escaped(c)
+                    } else {
+                        c.to_string()
+                    }
+                })
+                .collect(),
+        )
+    } else {
+        Cow::Borrowed(html)
+    };
+    if out.contains("&#") {
+        let replaced = CHAR_REF.replace_all(&out, |caps: &regex::Captures<'_>| {
+            let code = match (caps.get(1), caps.get(2)) {
+                (Some(hex), _) => u32::from_str_radix(hex.as_str(), 16).ok(),
+                (_, Some(dec)) => dec.as_str().parse::<u32>().ok(),
+                _ => None,
+            };
+            match code.and_then(char::from_u32) {
+                Some(c) if is_mark(c) => escaped(c),
+                _ => caps[0].to_string(),
+            }
+        });
+        if let Cow::Owned(s) = replaced {
+            out = Cow::Owned(s);
+        }
+    }
+    out
+}
+
 /// Render `html` to lines of at most roughly `width` columns (html2text wraps; the caller still
-/// enforces the width after sanitising). Leading/trailing blank lines are dropped.
+/// enforces the width after sanitising). Leading/trailing blank lines are dropped. Control
+/// characters come out as visible markers (see [`mark_controls`]).
 pub fn to_lines(html: &str, width: usize) -> Vec<String> {
     let width = width.clamp(8, 1000);
+    let html = &*mark_controls(html);
     // html2text recurses over the DOM: refuse pathological nesting (a stack overflow cannot be
     // caught) and fall back to plain text.
     if nesting_depth(html) > MAX_NESTING {
@@ -284,6 +336,28 @@ mod tests {
             "[image: a cat] <http://x/y.png>"
         );
         assert_eq!(to_one_line("a&nbsp;b &eacute; <br></br>c"), "a b é c");
+    }
+
+    #[test]
+    fn control_characters_become_visible_markers() {
+        // Raw ESC/BEL in text and in an attribute, a C1 CSI in an image URL.
+        let html = "<p>hi \u{1b}[2J <a href=\"http://x.com/\u{1b}]0;t\u{7}\">go</a></p>\
+                    <img src=\"http://x/\u{9b}y.png\" alt=\"cat\"/>";
+        assert_eq!(
+            to_lines(html, 80),
+            vec![
+                "hi ␛[2J go <http://x.com/␛]0;t␇>",
+                "",
+                "[image: cat] <http://x/<U+009B>y.png>"
+            ]
+        );
+        // Numeric character references to controls, decimal and hex.
+        assert_eq!(
+            to_one_line("a&#27;[31mb &#x9B;c &#x41;"),
+            "a␛[31mb <U+009B>c A"
+        );
+        // White space stays white space.
+        assert_eq!(to_one_line("a\tb\r\nc"), "a b c");
     }
 
     #[test]

@@ -351,7 +351,7 @@ fn free_text_spec_line(f: &FreeTextSpec) -> String {
         ));
     }
     if let Some(d) = &f.default_text {
-        parts.push(format!("default {d:?}"));
+        parts.push(format!("default \"{d}\""));
     }
     parts.join(" · ")
 }

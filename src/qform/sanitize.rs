@@ -80,6 +80,14 @@ fn push_marker(out: &mut String, c: char) {
     }
 }
 
+/// The visible marker that stands for `c` (see the module docs), e.g. `␛` for ESC and
+/// `<U+009B>` for a C1 CSI.
+pub fn marker(c: char) -> String {
+    let mut out = String::new();
+    push_marker(&mut out, c);
+    out
+}
+
 /// Make one logical line safe to print: every control, bidi or invisible character becomes a
 /// visible marker (see the module docs), tabs become spaces. A `\n` becomes `␊`; split text into
 /// lines *before* sanitising if you want line breaks (see [`sanitize_lines`]).
