@@ -930,3 +930,181 @@ fn a_second_ctrl_c_in_the_quit_dialog_quits() {
     assert!(app.update(0, ctrl_c()).is_empty());
     assert_eq!(app.update(0, ctrl_c()), vec![Effect::Quit]);
 }
+
+/// Feed one complete listing of `generation` showing `ids`; returns the effects of its end.
+fn listing(app: &mut App, now: u64, generation: u64, ids: &[usize]) -> Vec<Effect> {
+    app.update(
+        now,
+        Msg::Page {
+            generation,
+            page: Page {
+                number: 1,
+                requests: ids.iter().copied().map(req).collect(),
+                total: ids.len(),
+            },
+        },
+    );
+    app.update(
+        now,
+        Msg::FetchDone {
+            generation,
+            summary: done(1, ids.len()),
+        },
+    )
+}
+
+#[test]
+fn an_unknown_outcome_during_a_listing_is_proved_unapplied_only_by_a_later_listing() {
+    let mut app = loaded(3, 0);
+    app.update(0, key('a')); // QR0000, sent at once (no undo window)
+    assert!(matches!(state(&app, "QR0000"), RowState::Sending { .. }));
+    assert!(app.update(1, key('R')).contains(&Effect::Fetch {
+        generation: 2,
+        type_id: None
+    }));
+    // The call times out while listing 2 runs: no second listing at once …
+    let fx = app.update(
+        2,
+        Msg::Sent {
+            request_id: "QR0000".into(),
+            result: Err(err(ErrorKind::Timeout, None)),
+        },
+    );
+    assert!(!fx.iter().any(|e| matches!(e, Effect::Fetch { .. })));
+    // … and listing 2, which read QR0000's page before the call applied, still shows it. That
+    // proves nothing: the row stays locked and a fresh listing starts.
+    app.update(
+        3,
+        Msg::Page {
+            generation: 2,
+            page: page(1, 0..3, 3),
+        },
+    );
+    let fx = app.update(
+        4,
+        Msg::FetchDone {
+            generation: 2,
+            summary: done(1, 3),
+        },
+    );
+    assert!(
+        matches!(state(&app, "QR0000"), RowState::Unknown { .. }),
+        "{:?}",
+        state(&app, "QR0000")
+    );
+    assert_eq!(
+        no_journal(fx),
+        vec![Effect::Fetch {
+            generation: 3,
+            type_id: None
+        }]
+    );
+    // Listing 3 no longer shows it: the call went through; nothing is ever resent.
+    listing(&mut app, 5, 3, &[1, 2]);
+    assert!(matches!(
+        state(&app, "QR0000"),
+        RowState::AlreadyProcessed { .. }
+    ));
+    assert!(sends(&app.update(100_000, key('t'))).is_empty());
+    assert!(sends(&app.update(100_001, Msg::Tick)).is_empty());
+}
+
+#[test]
+fn an_unknown_outcome_absent_from_a_running_listing_is_settled_by_it() {
+    // Absence is proof whenever the listing read it: the request was no longer pending.
+    let mut app = loaded(3, 0);
+    app.update(0, key('a'));
+    app.update(1, key('R'));
+    app.update(
+        2,
+        Msg::Sent {
+            request_id: "QR0000".into(),
+            result: Err(err(ErrorKind::Timeout, None)),
+        },
+    );
+    app.update(
+        3,
+        Msg::Page {
+            generation: 2,
+            page: page(1, 1..3, 2),
+        },
+    );
+    let fx = app.update(
+        4,
+        Msg::FetchDone {
+            generation: 2,
+            summary: done(1, 2),
+        },
+    );
+    assert!(matches!(
+        state(&app, "QR0000"),
+        RowState::AlreadyProcessed { .. }
+    ));
+    assert!(
+        !fx.iter().any(|e| matches!(e, Effect::Fetch { .. })),
+        "no further listing needed"
+    );
+}
+
+#[test]
+fn recovered_decisions_of_other_types_stay_in_the_journal_under_a_type_filter() {
+    let mut app = App::new(env(), Some("3TYPE".into()), config(5));
+    let mut other = unfinished(1, true);
+    other.type_id = "3OTHER".into();
+    app.update(0, Msg::Recovered(vec![unfinished(0, true), other]));
+    // Only the decision this listing can check is offered; the other is not a row.
+    assert!(matches!(app.mode, Mode::Recover));
+    assert_eq!(app.recovered.len(), 1);
+    assert_eq!(app.recovered[0].request_id, "QR0000");
+    assert!(app.row("QR0001").is_none());
+    let flash = app.flash.clone().expect("a warning about the other type");
+    assert!(
+        flash.text.contains("1 unfinished decision(s)")
+            && flash.text.contains("other qualification types")
+            && flash.text.contains("kept in the journal"),
+        "{}",
+        flash.text
+    );
+    app.start(0);
+    app.update(1, key('r'));
+    // The filtered listing does not show QR0001 (another type): nothing about it is journaled.
+    let mut fx = app.update(
+        2,
+        Msg::Page {
+            generation: 1,
+            page: page(1, 0..1, 1),
+        },
+    );
+    fx.extend(app.update(
+        3,
+        Msg::FetchDone {
+            generation: 1,
+            summary: done(1, 1),
+        },
+    ));
+    assert_eq!(
+        sends(&fx),
+        vec![("QR0000".to_string(), Decision::Accept { value: 5 })]
+    );
+    assert!(
+        journal_events(&fx).iter().all(|(id, _)| id != "QR0001"),
+        "{fx:?}"
+    );
+}
+
+#[test]
+fn a_request_taken_by_another_reviewer_leaves_when_the_queue_is_empty() {
+    let mut app = loaded(1, 5);
+    app.update(0, key('R'));
+    // The other reviewer decided the only request: the re-list is one empty, complete page.
+    listing(&mut app, 1, 2, &[]);
+    assert!(app.rows.is_empty());
+    assert_eq!(
+        app.listing,
+        Listing::Done {
+            pages: 1,
+            total: 0,
+            stop: Stop::Complete
+        }
+    );
+}

@@ -206,6 +206,37 @@ async fn stops_on_an_empty_page_even_with_a_token() {
     assert_eq!(calls.load(Ordering::SeqCst), 2);
 }
 
+#[tokio::test]
+async fn an_empty_queue_and_an_empty_page_after_a_full_one_are_complete() {
+    // Nothing pending: one empty page, no token. That is a complete listing (so rows decided
+    // elsewhere leave the list), not a suspicious stop.
+    let (url, _) = scripted(vec![(vec![], None)]).await;
+    let client = local_client(&url, fast_local_retries());
+    let s = fetch_all(&client, None, &CancellationToken::new(), |_| {})
+        .await
+        .unwrap();
+    assert_eq!((s.pages, s.total, s.stop), (1, 0, Stop::Complete));
+    // An empty first page that still carries a token: nothing is pending either.
+    let (url, calls) = scripted(vec![(vec![], Some("A")), (vec!["R9"], None)]).await;
+    let client = local_client(&url, fast_local_retries());
+    let s = fetch_all(&client, None, &CancellationToken::new(), |_| {})
+        .await
+        .unwrap();
+    assert_eq!((s.pages, s.total, s.stop), (1, 0, Stop::Complete));
+    assert_eq!(calls.load(Ordering::SeqCst), 1);
+    // A full page whose token leads to an empty page: the end of the list.
+    let full: Vec<&'static str> = (0..PAGE_SIZE)
+        .map(|i| &*Box::leak(format!("R{i:03}").into_boxed_str()))
+        .collect();
+    let (url, calls) = scripted(vec![(full, Some("A")), (vec![], Some("B"))]).await;
+    let client = local_client(&url, fast_local_retries());
+    let s = fetch_all(&client, None, &CancellationToken::new(), |_| {})
+        .await
+        .unwrap();
+    assert_eq!((s.pages, s.total, s.stop), (2, 100, Stop::Complete));
+    assert_eq!(calls.load(Ordering::SeqCst), 2);
+}
+
 fn list(url: &str, extra: &[&str]) -> std::process::Output {
     Command::new(common::BIN)
         .args(["list", "--endpoint-url", url])

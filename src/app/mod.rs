@@ -72,11 +72,14 @@ pub enum RowState {
     },
     /// The call may or may not have been applied (or the decision comes from an earlier run);
     /// a re-list settles it: still pending → sent again when `resend`, else failed; gone →
-    /// settled. Locked until then.
+    /// settled. Locked until then. A complete listing that does not show it settles it as gone;
+    /// one that shows it proves "not applied" only from generation `checked_from` on: a listing
+    /// started before the outcome came back may have read the request before the call applied.
     Unknown {
         decision: Decision,
         error: ApiError,
         resend: bool,
+        checked_from: u64,
     },
 }
 
@@ -640,13 +643,22 @@ impl App {
                     kept.push(row);
                     continue;
                 }
+                let covered = self
+                    .type_filter
+                    .as_ref()
+                    .is_none_or(|t| *t == row.req.type_id);
                 match &row.state {
                     // Decided elsewhere: it leaves the list.
                     RowState::Pending | RowState::AlreadyProcessed { .. } if !listed => continue,
+                    // This listing cannot tell: it does not cover the request's type, or it
+                    // shows the request but began before the outcome came back.
+                    RowState::Unknown { checked_from, .. }
+                        if !covered || (listed && generation < *checked_from) => {}
                     RowState::Unknown {
                         decision,
                         error,
                         resend,
+                        ..
                     } => {
                         settled += 1;
                         let decision = decision.clone();
@@ -752,6 +764,13 @@ impl App {
                 format!("{vanished} request(s) decided elsewhere left the list"),
             ),
             _ => {}
+        }
+        // An unknown outcome that came back while this listing ran needs one that starts now.
+        let unsettled = self.rows.iter().any(|r| {
+            matches!(r.state, RowState::Unknown { checked_from, .. } if checked_from > generation)
+        });
+        if summary.stop == Stop::Complete && unsettled {
+            return self.begin_listing();
         }
         Vec::new()
     }
@@ -1332,6 +1351,8 @@ impl App {
                     decision,
                     error: e,
                     resend: false,
+                    // The listing that settles it: a fresh one, or the one after the running one.
+                    checked_from: self.generation + 1,
                 }
             }
             Err(e) if e.is_retryable() && attempt + 1 < SEND_ATTEMPTS => {
@@ -1364,8 +1385,9 @@ impl App {
         if let Some((level, text)) = flash {
             self.set_flash(level, text);
         }
-        // Settle an unanswered call by listing again (unless a listing is already running, whose
-        // completion settles it too).
+        // Settle an unanswered call by a listing that starts after now: at once, or (when a
+        // listing runs, which may have read the request before the call applied) the one its
+        // completion starts.
         if relist {
             jfx.extend(self.relist_unless_loading());
         }
@@ -1482,6 +1504,22 @@ fn rate_interval_ms(rate_per_sec: f64) -> u64 {
 impl App {
     /// Unfinished decisions from an earlier run: show them as rows (locked until settled) and ask.
     fn on_recovered(&mut self, list: Vec<Unfinished>) {
+        // A listing filtered to one type cannot tell whether a request of another type is still
+        // pending: those decisions stay open in the journal for a session that lists their type.
+        let (list, other): (Vec<Unfinished>, Vec<Unfinished>) = list
+            .into_iter()
+            .partition(|u| self.type_filter.as_ref().is_none_or(|t| *t == u.type_id));
+        if !other.is_empty() {
+            self.flash = Some(Flash {
+                level: Level::Warn,
+                text: format!(
+                    "{} unfinished decision(s) from an earlier run are for other qualification types: \
+                     kept in the journal; start without --qualification-type-id to settle them",
+                    other.len()
+                ),
+                until_ms: self.now_ms + 3 * FLASH_MS,
+            });
+        }
         if list.is_empty() {
             return;
         }
@@ -1497,6 +1535,8 @@ impl App {
                     },
                 ),
                 resend: false,
+                // The earlier run has ended: any listing of this run can settle it.
+                checked_from: 0,
             };
             if let Some(&i) = self.index.get(&u.request_id) {
                 if let Some(row) = self.rows.get_mut(i) {

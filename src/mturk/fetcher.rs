@@ -62,7 +62,8 @@ impl Interner {
 pub enum Stop {
     /// No NextToken: everything was listed.
     Complete,
-    /// A page came back empty.
+    /// A page came back empty with a NextToken, after a short page: the listing may be
+    /// incomplete. (An empty page without a token, or after a full page, is the end: `Complete`.)
     EmptyPage,
     /// The server handed back a token it had given before.
     RepeatedToken,
@@ -109,6 +110,8 @@ pub async fn fetch_all(
     let mut token: Option<String> = None;
     let mut pages = 0usize;
     let mut duplicates = 0usize;
+    // Rows on the page before (a full page may be followed by an empty last one).
+    let mut previous_rows: Option<usize> = None;
     loop {
         if cancel.is_cancelled() {
             return Ok(summary(pages, &seen_ids, duplicates, Stop::Cancelled));
@@ -131,6 +134,7 @@ pub async fn fetch_all(
         pages += 1;
         let listed = out.qualification_requests.unwrap_or_default();
         let empty = listed.is_empty();
+        let rows_on_page = listed.len();
         let mut fresh = Vec::with_capacity(listed.len());
         for r in listed {
             let id = r.qualification_request_id.unwrap_or_default();
@@ -152,10 +156,20 @@ pub async fn fetch_all(
             requests: fresh,
             total: seen_ids.len(),
         });
+        let next_token = out.next_token.filter(|t| !t.is_empty());
         if empty {
-            return Ok(summary(pages, &seen_ids, duplicates, Stop::EmptyPage));
+            // The end, unless a token came after a short page (then something is off).
+            let expected_end =
+                next_token.is_none() || previous_rows.is_none_or(|n| n >= PAGE_SIZE as usize);
+            let stop = if expected_end {
+                Stop::Complete
+            } else {
+                Stop::EmptyPage
+            };
+            return Ok(summary(pages, &seen_ids, duplicates, stop));
         }
-        match out.next_token.filter(|t| !t.is_empty()) {
+        previous_rows = Some(rows_on_page);
+        match next_token {
             None => return Ok(summary(pages, &seen_ids, duplicates, Stop::Complete)),
             Some(t) => {
                 if !seen_tokens.insert(t.clone()) {
