@@ -169,6 +169,17 @@ impl PtyApp {
         self.wait_for(text, secs, |s| s.contains(text))
     }
 
+    /// SIGKILL, at once: no signal handler runs, nothing is cleaned up (portable-pty's own
+    /// `kill` sends SIGHUP first, which the dashboard handles and exits cleanly on).
+    pub fn kill_9(&mut self) {
+        let pid = self.child.process_id().expect("child pid");
+        // SAFETY: signalling our own child.
+        let rc = unsafe { libc::kill(pid as i32, libc::SIGKILL) };
+        assert_eq!(rc, 0, "kill -9 {pid}");
+        let status = self.child.wait().expect("wait after kill -9");
+        assert!(!status.success(), "killed, not exited: {status:?}");
+    }
+
     /// Wait for the process to exit; kills it after `secs`.
     pub fn wait_exit(&mut self, secs: u64) -> portable_pty::ExitStatus {
         let deadline = Instant::now() + Duration::from_secs(secs);

@@ -16,17 +16,22 @@ pub enum FaultKind {
     /// The connection is closed without an answer, *before* the call is applied.
     DropBeforeApply,
     /// The call is applied (and recorded), then the connection is closed without an answer:
-    /// "applied but the response was lost". Never chosen by `--fault-rate`; only injected
-    /// explicitly (tests), because a client retrying it sees a second, different outcome.
+    /// "applied but the response was lost". A client that blindly retries a decision then sees
+    /// a RequestError for its own, applied, decision.
     DropAfterApply,
 }
 
 impl FaultKind {
-    /// The kinds `--fault-rate` chooses from, with equal probability.
-    pub const RANDOM: [FaultKind; 3] = [
+    /// The kinds `--fault-rate` chooses from: ServiceFault, throttling and a dropped connection
+    /// (a third of faults each; a dropped state-changing call is as often dropped after being
+    /// applied as before).
+    pub const RANDOM: [FaultKind; 6] = [
+        FaultKind::ServiceFault,
         FaultKind::ServiceFault,
         FaultKind::Throttling,
+        FaultKind::Throttling,
         FaultKind::DropBeforeApply,
+        FaultKind::DropAfterApply,
     ];
 }
 

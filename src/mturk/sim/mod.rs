@@ -283,11 +283,18 @@ pub async fn run_cli(args: crate::cli::SimArgs) -> Result<std::process::ExitCode
         handle.endpoint_url()
     );
     stop.wait().await?;
-    let (calls, faults) = {
+    let (calls, faults, repeats) = {
         let inner = handle.shared.lock();
-        (inner.calls.values().sum::<usize>(), inner.faults.injected)
+        (
+            inner.calls.values().sum::<usize>(),
+            inner.faults.injected,
+            inner.state.repeat_decisions,
+        )
     };
-    eprintln!("mturk-triage sim: stopped after {calls} calls, {faults} faults injected");
+    eprintln!(
+        "mturk-triage sim: stopped after {calls} calls, {faults} faults injected, \
+         {repeats} decisions refused as already decided"
+    );
     handle.shutdown().await;
     Ok(std::process::ExitCode::SUCCESS)
 }

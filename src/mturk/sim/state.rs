@@ -82,6 +82,9 @@ pub struct State {
     /// Salt that ties tokens to this server instance.
     instance: u64,
     pub expose_answer_keys: bool,
+    /// Accept/Reject calls that named a request already decided (refused with RequestError):
+    /// a client that never decides twice leaves this at 0.
+    pub repeat_decisions: u64,
 }
 
 /// Where a listing continues.
@@ -116,6 +119,7 @@ impl State {
             grants: HashMap::new(),
             blocked: HashMap::new(),
             decided_workers: HashSet::new(),
+            repeat_decisions: 0,
             instance,
             expose_answer_keys,
         }
@@ -203,8 +207,13 @@ impl State {
     /// Decide a pending request. `None` when it does not exist or is not pending.
     pub fn decide(&mut self, id: &str, decision: Decision, now_ms: i64) -> Option<QualRequest> {
         let &i = self.request_index.get(id)?;
-        if self.decisions.get(i).is_none_or(Option::is_some) {
-            return None;
+        match self.decisions.get(i) {
+            None => return None,
+            Some(Some(_)) => {
+                self.repeat_decisions += 1;
+                return None;
+            }
+            Some(None) => {}
         }
         let r = self.requests[i].clone();
         if let Decision::Granted(value) = decision {
