@@ -59,7 +59,19 @@ impl Target {
                 Err("--production and --endpoint-url cannot be used together".into())
             }
             (true, None) => Ok(Target::Production),
-            (false, Some(url)) => normalize_endpoint(url).map(Target::Custom),
+            (false, Some(url)) => {
+                let url = normalize_endpoint(url)?;
+                // The two AWS endpoints by another name: production still needs --production
+                // (and shows its banner); the sandbox is the sandbox.
+                match aws_host(&url) {
+                    Some(h) if h == host_of(PRODUCTION_ENDPOINT) => Err(format!(
+                        "{url} is the production MTurk endpoint: use --production instead of \
+                         --endpoint-url (production is only ever reached by asking for it)"
+                    )),
+                    Some(h) if h == host_of(SANDBOX_ENDPOINT) => Ok(Target::Sandbox),
+                    _ => Ok(Target::Custom(url)),
+                }
+            }
             (false, None) => Ok(Target::Sandbox),
         }
     }
@@ -114,6 +126,23 @@ pub fn normalize_endpoint(raw: &str) -> Result<String, String> {
         return Err(format!("endpoint URL {s:?} contains white space"));
     }
     Ok(format!("{scheme}://{rest}"))
+}
+
+/// The host of an `https://host[:port]` URL.
+fn host_of(url: &str) -> &str {
+    let rest = url.split_once("://").map_or(url, |(_, r)| r);
+    rest.split(':').next().unwrap_or(rest)
+}
+
+/// The lower-cased host of a normalised endpoint, without a trailing dot, when it is an https
+/// URL on the default port (as the AWS endpoints are).
+fn aws_host(url: &str) -> Option<String> {
+    let rest = url.strip_prefix("https://")?;
+    let host = rest.strip_suffix(":443").unwrap_or(rest);
+    if host.contains(':') {
+        return None;
+    }
+    Some(host.trim_end_matches('.').to_ascii_lowercase())
 }
 
 fn is_loopback_url(url: &str) -> bool {
@@ -344,6 +373,27 @@ mod tests {
         assert!(Target::from_flags(true, Some("http://x")).is_err());
         assert_eq!(Target::Sandbox.endpoint(), SANDBOX_ENDPOINT);
         assert_eq!(Target::Production.label(), "PRODUCTION");
+        // The AWS endpoints typed by hand: production never without --production.
+        for prod in [
+            "https://mturk-requester.us-east-1.amazonaws.com",
+            "HTTPS://MTurk-Requester.us-east-1.amazonaws.com/",
+            "https://mturk-requester.us-east-1.amazonaws.com.:443",
+        ] {
+            let e = Target::from_flags(false, Some(prod)).unwrap_err();
+            assert!(e.contains("use --production"), "{prod}: {e}");
+        }
+        assert_eq!(
+            Target::from_flags(
+                false,
+                Some("https://mturk-requester-sandbox.us-east-1.amazonaws.com/")
+            )
+            .unwrap(),
+            Target::Sandbox
+        );
+        assert_eq!(
+            Target::from_flags(false, Some("http://127.0.0.1:9")).unwrap(),
+            Target::Custom("http://127.0.0.1:9".into())
+        );
     }
 
     #[test]
