@@ -51,18 +51,83 @@ pub fn hints(app: &App) -> Vec<(&'static str, &'static str)> {
     }
 }
 
+/// The hints that fit in `w` columns, in table order; `? help` and `q quit` are always kept
+/// (others are left out from the end when the line is too narrow).
+pub fn fitting_hints(
+    hints: &[(&'static str, &'static str)],
+    w: usize,
+) -> Vec<(&'static str, &'static str)> {
+    let width = |(key, word): &(&str, &str)| key.chars().count() + word.chars().count() + 2;
+    let essential = |h: &(&str, &str)| matches!(h.1, "help" | "quit");
+    let mut budget = hints
+        .iter()
+        .filter(|h| essential(h))
+        .map(width)
+        .sum::<usize>();
+    let mut keep = vec![false; hints.len()];
+    for (i, h) in hints.iter().enumerate() {
+        if essential(h) {
+            keep[i] = budget <= w || width(h) <= w;
+        } else if budget + width(h) <= w {
+            budget += width(h);
+            keep[i] = true;
+        }
+    }
+    // Never more than fits, even when the essential ones alone do not.
+    let mut used = 0;
+    hints
+        .iter()
+        .zip(keep)
+        .filter(|(_, k)| *k)
+        .map(|(h, _)| *h)
+        .filter(|h| {
+            used += width(h);
+            used <= w
+        })
+        .collect()
+}
+
 pub fn render_hints(frame: &mut Frame, area: Rect, app: &App) {
     let mut spans = Vec::new();
-    let mut used = 0usize;
-    let w = usize::from(area.width);
-    for (key, word) in hints(app) {
-        let piece = key.chars().count() + word.chars().count() + 2;
-        if used + piece > w {
-            break;
-        }
+    for (key, word) in fitting_hints(&hints(app), usize::from(area.width)) {
         spans.push(Span::styled(key, theme::key()));
         spans.push(Span::raw(format!(" {word} ")));
-        used += piece;
     }
     frame.render_widget(Paragraph::new(Line::from(spans)), area);
+}
+
+#[cfg(test)]
+mod tests {
+    use super::fitting_hints;
+
+    #[test]
+    fn help_and_quit_are_always_in_the_bar() {
+        let hints = [
+            ("Tab", "focus"),
+            ("J/K", "scroll"),
+            ("a", "accept"),
+            ("r", "reject"),
+            ("?", "help"),
+            ("q", "quit"),
+        ];
+        let all = fitting_hints(&hints, 200);
+        assert_eq!(all, hints.to_vec());
+        // 10 + 11 + 9 + 7 + 7 = 44: "r reject" no longer fits beside help and quit.
+        assert_eq!(
+            fitting_hints(&hints, 44),
+            vec![
+                ("Tab", "focus"),
+                ("J/K", "scroll"),
+                ("a", "accept"),
+                ("?", "help"),
+                ("q", "quit")
+            ]
+        );
+        assert_eq!(
+            fitting_hints(&hints, 14),
+            vec![("?", "help"), ("q", "quit")]
+        );
+        assert_eq!(fitting_hints(&hints, 7), vec![("?", "help")]);
+        assert!(fitting_hints(&hints, 3).is_empty());
+    }
 }
