@@ -744,16 +744,32 @@ async fn random_faults_at_rate_one_and_zero() {
         codes,
         ["400 ThrottlingException", "500 ServiceFault", "dropped"]
     );
-    for _ in 0..5 {
+    h.set_fault_rate(0.0);
+    // A fault before applying changes nothing; a connection dropped after applying has applied.
+    h.fail_next([
+        FaultKind::ServiceFault,
+        FaultKind::Throttling,
+        FaultKind::DropBeforeApply,
+    ]);
+    let first = h.pending()[0].id.clone();
+    for _ in 0..3 {
         let e = c
             .reject_qualification_request()
-            .qualification_request_id(&h.pending()[0].id)
+            .qualification_request_id(&first)
             .send()
             .await;
         assert!(e.is_err());
     }
     assert_eq!(h.pending().len(), 3, "faulted calls change nothing");
-    h.set_fault_rate(0.0);
+    h.fail_next([FaultKind::DropAfterApply]);
+    let e = c
+        .reject_qualification_request()
+        .qualification_request_id(&first)
+        .send()
+        .await
+        .unwrap_err();
+    assert!(e.raw_response().is_none(), "no answer: {e:?}");
+    assert_eq!(h.pending().len(), 2, "applied, answer lost");
     assert!(c.get_account_balance().send().await.is_ok());
     h.shutdown().await;
 }

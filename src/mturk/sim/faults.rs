@@ -123,6 +123,28 @@ mod tests {
             .count();
         assert!((2_600..3_400).contains(&n), "{n}");
         let mut all = FaultPlan::new(1.0, 9, vec![]);
-        assert!((0..100).all(|_| all.next_fault(Op::GetAccountBalance).is_some()));
+        let mut kinds = HashMap::new();
+        for _ in 0..600 {
+            let k = all
+                .next_fault(Op::AcceptQualificationRequest)
+                .expect("rate 1");
+            *kinds.entry(k).or_insert(0) += 1;
+        }
+        // A third each of ServiceFault, throttling and dropped connections, the drops split
+        // between before and after applying.
+        let n = |k| kinds.get(&k).copied().unwrap_or(0);
+        assert!(
+            (150..250).contains(&n(FaultKind::ServiceFault)),
+            "{kinds:?}"
+        );
+        assert!((150..250).contains(&n(FaultKind::Throttling)), "{kinds:?}");
+        assert!(
+            (60..140).contains(&n(FaultKind::DropBeforeApply)),
+            "{kinds:?}"
+        );
+        assert!(
+            (60..140).contains(&n(FaultKind::DropAfterApply)),
+            "{kinds:?}"
+        );
     }
 }
