@@ -57,6 +57,19 @@ fn assert_restored(app: &PtyApp, message: &str) {
             "staircase output: {line:?}"
         );
     }
+    drop(parser);
+    // And the terminal itself is back in cooked mode: line editing, echo, signals from keys.
+    let lflag = app.local_modes();
+    for (flag, name) in [
+        (libc::ICANON, "ICANON"),
+        (libc::ECHO, "ECHO"),
+        (libc::ISIG, "ISIG"),
+    ] {
+        assert!(
+            lflag & flag != 0,
+            "{name} is off after exit: raw mode left behind"
+        );
+    }
 }
 
 #[test]
@@ -172,4 +185,14 @@ fn an_unwritable_data_directory_stops_before_the_dashboard_opens() {
         !String::from_utf8_lossy(&out.stdout).contains("\u{1b}[?1049h"),
         "the terminal was never touched"
     );
+}
+
+#[test]
+fn the_cooked_mode_check_sees_raw_mode_left_behind() {
+    // The check above can fail: a program that leaves raw mode on is caught.
+    let mut app = PtyApp::spawn_program("sh", &["-c", "stty raw -echo"], &[], 80, 24);
+    app.wait_exit(10);
+    let lflag = app.local_modes();
+    assert_eq!(lflag & libc::ICANON, 0, "stty raw turned ICANON off");
+    assert_eq!(lflag & libc::ECHO, 0, "stty -echo turned ECHO off");
 }

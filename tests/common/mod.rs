@@ -169,6 +169,18 @@ impl PtyApp {
         self.wait_for(text, secs, |s| s.contains(text))
     }
 
+    /// The terminal's local modes now (`c_lflag`, read through the master side): after the
+    /// program exits, what it left the terminal in.
+    pub fn local_modes(&self) -> libc::tcflag_t {
+        let fd = self._master.as_raw_fd().expect("master fd");
+        // SAFETY: tcgetattr fills a plain C struct from an open descriptor we own.
+        unsafe {
+            let mut t: libc::termios = std::mem::zeroed();
+            assert_eq!(libc::tcgetattr(fd, &mut t), 0, "tcgetattr");
+            t.c_lflag
+        }
+    }
+
     /// SIGKILL, at once: no signal handler runs, nothing is cleaned up (portable-pty's own
     /// `kill` sends SIGHUP first, which the dashboard handles and exits cleanly on).
     pub fn kill_9(&mut self) {
