@@ -131,6 +131,7 @@ fn err(kind: ErrorKind, turk: Option<&str>) -> ApiError {
         turk_code: turk.map(str::to_owned),
         message: "boom".into(),
         endpoint: None,
+        credentials: None,
     }
 }
 

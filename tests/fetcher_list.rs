@@ -297,6 +297,85 @@ fn list_command_fails_clearly() {
     assert!(String::from_utf8_lossy(&out.stderr).contains("http or https"));
 }
 
+/// A server that refuses every call as AWS does for an unknown access key or a wrong secret.
+async fn refusing(type_: &'static str, message: &'static str) -> String {
+    let app = Router::new().route(
+        "/",
+        post(move || async move {
+            (
+                axum::http::StatusCode::BAD_REQUEST,
+                [("content-type", "application/x-amz-json-1.1")],
+                serde_json::json!({"__type": type_, "message": message}).to_string(),
+            )
+        }),
+    );
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let url = format!("http://{}", listener.local_addr().unwrap());
+    tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
+    url
+}
+
+#[tokio::test]
+async fn refused_credentials_are_explained_with_their_source() {
+    let dir = common::temp_dir();
+    let creds = dir.path().join("credentials");
+    std::fs::write(
+        &creds,
+        "[triage]\naws_access_key_id = AKIDTRIAGEEXAMPLE1234\naws_secret_access_key = s3cr3t-never-shown\n",
+    )
+    .unwrap();
+    let cases = [
+        (
+            "UnrecognizedClientException",
+            "The security token included in the request is invalid.",
+            "unknown or expired",
+        ),
+        (
+            "InvalidSignatureException",
+            "The request signature we calculated does not match the signature you provided.",
+            "secret access key does not belong",
+        ),
+        (
+            "InvalidSignatureException",
+            "Signature expired: 20260101T000000Z is now earlier than 20260102T000000Z.",
+            "check the system clock",
+        ),
+    ];
+    for (type_, message, hint) in cases {
+        let url = refusing(type_, message).await;
+        let creds = creds.clone();
+        let out = tokio::task::spawn_blocking(move || {
+            Command::new(common::BIN)
+                .args(["list", "--endpoint-url", &url, "--profile", "triage"])
+                .env("AWS_EC2_METADATA_DISABLED", "true")
+                .env("AWS_SHARED_CREDENTIALS_FILE", &creds)
+                .env("AWS_CONFIG_FILE", "/dev/null")
+                .env_remove("AWS_ACCESS_KEY_ID")
+                .env_remove("AWS_SECRET_ACCESS_KEY")
+                .env_remove("AWS_SESSION_TOKEN")
+                .env_remove("AWS_PROFILE")
+                .output()
+                .expect("run list")
+        })
+        .await
+        .unwrap();
+        assert_eq!(out.status.code(), Some(2));
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(
+            err.contains(&format!("credentials refused [{type_}]: {message}")),
+            "{err}"
+        );
+        assert!(err.contains(hint), "{hint}: {err}");
+        assert!(
+            err.contains(
+                "credentials: profile \"triage\" (from the shared credentials/config files, access key AKID…1234)"
+            ),
+            "{err}"
+        );
+        assert!(!err.contains("s3cr3t"), "the secret never shows: {err}");
+    }
+}
+
 #[test]
 fn list_on_a_terminal_never_prints_worker_escapes_raw() {
     let dir = common::temp_dir();

@@ -278,9 +278,11 @@ async fn configured_region(profile: Option<&str>) -> Option<String> {
 }
 
 /// Ask the credential chain now, so that "no credentials" is reported before the first call.
-pub async fn check_credentials(built: &Built) -> Result<(), String> {
+/// Returns where the credentials were found (e.g. `profile "work" (found by ProfileFile, key
+/// AKIA…WXYZ)`), to name when the service refuses them; `None` for the sim's dummy ones.
+pub async fn check_credentials(built: &Built) -> Result<Option<String>, String> {
     if built.credentials == CredentialSource::SimDummy {
-        return Ok(());
+        return Ok(None);
     }
     let Some(provider) = &built.provider else {
         return Err(format!(
@@ -288,11 +290,58 @@ pub async fn check_credentials(built: &Built) -> Result<(), String> {
             built.credentials.describe()
         ));
     };
-    provider
+    let creds = provider
         .provide_credentials()
         .await
-        .map(|_| ())
-        .map_err(|e| format!("{e} — tried {}", built.credentials.describe()))
+        .map_err(|e| format!("{e} — tried {}", built.credentials.describe()))?;
+    let CredentialSource::Chain { profile } = &built.credentials else {
+        return Ok(None);
+    };
+    Ok(Some(format!(
+        "profile {profile:?} ({}, access key {})",
+        found_in(&creds),
+        masked_key(creds.access_key_id())
+    )))
+}
+
+/// Where the chain found `creds`, in words.
+fn found_in(creds: &Credentials) -> &'static str {
+    use aws_credential_types::credential_feature::AwsCredentialFeature as F;
+    let features = creds
+        .get_property::<Vec<F>>()
+        .map(Vec::as_slice)
+        .unwrap_or_default();
+    // The last feature is the outermost provider (e.g. an assumed role over a source profile).
+    for f in features.iter().rev() {
+        let place = match f {
+            F::CredentialsEnvVars => "from AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY",
+            F::CredentialsProfile | F::CredentialsProfileSourceProfile => {
+                "from the shared credentials/config files"
+            }
+            F::CredentialsProfileSso | F::CredentialsSso => "from an SSO session",
+            F::CredentialsProfileProcess | F::CredentialsProcess => "from credential_process",
+            F::CredentialsStsAssumeRole | F::CredentialsProfileNamedProvider => {
+                "from an assumed role"
+            }
+            F::CredentialsImds => "from instance metadata",
+            F::CredentialsHttp => "from a container credentials endpoint",
+            _ => continue,
+        };
+        return place;
+    }
+    "from the AWS credential chain"
+}
+
+/// An access key id with all but its first four and last four characters hidden (an access
+/// key id is not a secret, but there is no need to show all of it).
+fn masked_key(id: &str) -> String {
+    let chars: Vec<char> = id.chars().collect();
+    if chars.len() <= 8 {
+        return "…".into();
+    }
+    let head: String = chars[..4].iter().collect();
+    let tail: String = chars[chars.len() - 4..].iter().collect();
+    format!("{head}…{tail}")
 }
 
 /// Retry settings for a server on this machine: same policy, short sleeps.

@@ -16,6 +16,9 @@ pub enum ErrorKind {
     Throttling,
     /// No usable credentials.
     Credentials,
+    /// The service refused the credentials or the signature (unknown key, wrong secret,
+    /// expired session, clock skew). Never retried.
+    Auth,
     /// Connection refused, DNS, TLS … (retryable).
     Transport,
     /// Timed out; the call may or may not have reached the service.
@@ -36,6 +39,8 @@ pub struct ApiError {
     pub message: String,
     /// The endpoint, for "cannot reach" messages.
     pub endpoint: Option<String>,
+    /// Where the credentials came from, for "credentials refused" messages.
+    pub credentials: Option<String>,
 }
 
 impl ApiError {
@@ -46,11 +51,18 @@ impl ApiError {
             turk_code: None,
             message: message.into(),
             endpoint: None,
+            credentials: None,
         }
     }
 
     pub fn with_endpoint(mut self, endpoint: &str) -> Self {
         self.endpoint = Some(endpoint.to_owned());
+        self
+    }
+
+    /// Name where the credentials came from (shown when they were refused).
+    pub fn with_credentials(mut self, source: Option<&str>) -> Self {
+        self.credentials = source.map(str::to_owned);
         self
     }
 
@@ -77,8 +89,12 @@ impl ApiError {
         {
             return Some("qualification type ids differ between sandbox and production");
         }
-        if msg.contains("signature") && (msg.contains("expired") || msg.contains("time"))
-            || self.code.as_deref() == Some("InvalidSignatureException")
+        // "Signature expired: 20130524T000000Z is now earlier than …", "Signature not yet
+        // current", "… request time and the current time is too large".
+        if msg.contains("signature expired")
+            || msg.contains("not yet current")
+            || (msg.contains("time") && msg.contains("too large"))
+            || msg.contains("clock")
         {
             return Some("check the system clock");
         }
@@ -87,6 +103,13 @@ impl ApiError {
                 Some("no MTurk needed to try the tool: run `mturk-triage demo`")
             }
             ErrorKind::Credentials => Some("set AWS credentials or pass --profile NAME"),
+            ErrorKind::Auth if msg.contains("signature") && msg.contains("match") => Some(
+                "the secret access key does not belong to this access key id: check it, or pass --profile NAME",
+            ),
+            ErrorKind::Auth if msg.contains("expired") || msg.contains("token") => Some(
+                "the key or session is unknown or expired: renew it (aws sso login) or pass --profile NAME",
+            ),
+            ErrorKind::Auth => Some("check the access key, or pass --profile NAME"),
             _ => None,
         }
     }
@@ -99,6 +122,7 @@ impl fmt::Display for ApiError {
             ErrorKind::ServiceFault => "service fault",
             ErrorKind::Throttling => "throttled",
             ErrorKind::Credentials => "no credentials",
+            ErrorKind::Auth => "credentials refused",
             ErrorKind::Transport => "cannot reach",
             ErrorKind::Timeout => "timed out",
             ErrorKind::Response => "bad response",
@@ -123,11 +147,34 @@ impl fmt::Display for ApiError {
         if let Some(h) = self.hint() {
             write!(f, " ({h})")?;
         }
+        if matches!(self.kind, ErrorKind::Auth | ErrorKind::Credentials)
+            && let Some(c) = &self.credentials
+        {
+            write!(f, " — credentials: {c}")?;
+        }
         Ok(())
     }
 }
 
 impl std::error::Error for ApiError {}
+
+/// Error codes AWS answers when it does not accept the credentials or the signature.
+const AUTH_CODES: &[&str] = &[
+    "UnrecognizedClientException",
+    "InvalidClientTokenId",
+    "InvalidSignatureException",
+    "SignatureDoesNotMatch",
+    "IncompleteSignature",
+    "IncompleteSignatureException",
+    "ExpiredToken",
+    "ExpiredTokenException",
+    "MissingAuthenticationToken",
+    "MissingAuthenticationTokenException",
+    "InvalidAccessKeyId",
+    "AccessDeniedException",
+    "AccessDenied",
+    "AuthFailure",
+];
 
 const THROTTLING_CODES: &[&str] = &[
     "Throttling",
@@ -200,6 +247,7 @@ where
         _ => {
             let kind = match code.as_deref() {
                 Some(c) if THROTTLING_CODES.contains(&c) => ErrorKind::Throttling,
+                Some(c) if AUTH_CODES.contains(&c) => ErrorKind::Auth,
                 _ => ErrorKind::Other,
             };
             (kind, None)
@@ -211,6 +259,7 @@ where
         turk_code,
         message,
         endpoint: None,
+        credentials: None,
     }
 }
 

@@ -208,7 +208,7 @@ pub fn format_time(epoch_secs: Option<f64>) -> String {
 pub async fn run_list_cli(args: ListArgs) -> Result<ExitCode, String> {
     let target = Target::from_flags(args.env.production, args.env.endpoint_url.as_deref())?;
     let built = client::build(target, args.env.profile.as_deref()).await;
-    client::check_credentials(&built).await?;
+    let credentials = client::check_credentials(&built).await?;
     let cancel = CancellationToken::new();
     let mut rows: Vec<PendingRequest> = Vec::new();
     let endpoint = built.target.endpoint().to_owned();
@@ -231,7 +231,9 @@ pub async fn run_list_cli(args: ListArgs) -> Result<ExitCode, String> {
         format!(
             "listing failed after {} page(s): {}",
             f.pages,
-            f.error.with_endpoint(&endpoint)
+            f.error
+                .with_endpoint(&endpoint)
+                .with_credentials(credentials.as_deref())
         )
     })?;
     match summary.stop {

@@ -104,7 +104,10 @@ pub async fn run_dashboard(env: EnvArgs, dash: DashArgs) -> Result<ExitCode, Str
         dash.qualification_type_id.clone(),
         config,
     );
-    let creds = client::check_credentials(&built).await.err();
+    let (credentials, creds_error) = match client::check_credentials(&built).await {
+        Ok(found) => (found, None),
+        Err(e) => (None, Some(e)),
+    };
     let mut notices = Vec::new();
     if let Some(r) = &built.region_overridden_from {
         notices.push((
@@ -116,7 +119,8 @@ pub async fn run_dashboard(env: EnvArgs, dash: DashArgs) -> Result<ExitCode, Str
         app,
         built.client,
         built.target.endpoint().to_owned(),
-        creds,
+        credentials,
+        creds_error,
         notices,
     )
     .await
@@ -145,7 +149,7 @@ pub async fn run_demo(args: DemoArgs) -> Result<ExitCode, String> {
         "demo: a local MTurk stand-in with real qualification tests; nothing leaves this machine"
             .to_string(),
     )];
-    let result = run_loop(app, client, url, None, notices).await;
+    let result = run_loop(app, client, url, None, None, notices).await;
     sim.shutdown().await;
     result
 }
@@ -153,6 +157,8 @@ pub async fn run_demo(args: DemoArgs) -> Result<ExitCode, String> {
 struct Executor {
     client: Client,
     endpoint: String,
+    /// Where the credentials came from (named when the service refuses them).
+    credentials: Option<String>,
     tx: mpsc::UnboundedSender<Msg>,
     fetch_cancel: CancellationToken,
     credentials_error: Option<String>,
@@ -173,6 +179,7 @@ impl Executor {
                 let client = self.client.clone();
                 let tx = self.tx.clone();
                 let endpoint = self.endpoint.clone();
+                let credentials = self.credentials.clone();
                 if let Some(e) = &self.credentials_error {
                     let _ = tx.send(Msg::FetchFailed {
                         generation,
@@ -197,7 +204,10 @@ impl Executor {
                         },
                         Err(mut failed) => {
                             tracing::warn!(error = %failed.error, "listing failed");
-                            failed.error = failed.error.with_endpoint(&endpoint);
+                            failed.error = failed
+                                .error
+                                .with_endpoint(&endpoint)
+                                .with_credentials(credentials.as_deref());
                             Msg::FetchFailed { generation, failed }
                         }
                     };
@@ -237,10 +247,14 @@ impl Executor {
                 let client = self.client.clone();
                 let tx = self.tx.clone();
                 let endpoint = self.endpoint.clone();
+                let credentials = self.credentials.clone();
                 tokio::spawn(async move {
                     let result = send_decision(&client, &request_id, &decision)
                         .await
-                        .map_err(|e| e.with_endpoint(&endpoint));
+                        .map_err(|e| {
+                            e.with_endpoint(&endpoint)
+                                .with_credentials(credentials.as_deref())
+                        });
                     match &result {
                         Ok(()) => {
                             tracing::info!(request = %request_id, decision = decision.verb(), "sent")
@@ -345,6 +359,7 @@ async fn run_loop(
     mut app: App,
     client: Client,
     endpoint: String,
+    credentials: Option<String>,
     credentials_error: Option<String>,
     notices: Vec<(Level, String)>,
 ) -> Result<ExitCode, String> {
@@ -353,6 +368,7 @@ async fn run_loop(
     let mut exec = Executor {
         client,
         endpoint,
+        credentials,
         tx: tx.clone(),
         fetch_cancel: CancellationToken::new(),
         credentials_error,
