@@ -709,6 +709,21 @@ fn sends_respect_the_rate_limit() {
     assert_eq!(sends(&app.update(500, Msg::Tick)).len(), 1);
     assert_eq!(sends(&app.update(1_000, Msg::Tick)).len(), 1);
     assert_eq!(sends(&app.update(1_500, Msg::Tick)).len(), 1);
+    // After an idle spell two decisions do not go out together either.
+    app.update(
+        2_000,
+        Msg::Page {
+            generation: 1,
+            page: page(2, 4..6, 6),
+        },
+    );
+    app.update(10_000, key('n'));
+    let mut sent = sends(&app.update(10_000, key('a')));
+    sent.extend(sends(&app.update(10_000, key('a'))));
+    sent.extend(sends(&app.update(10_000, Msg::Tick)));
+    assert_eq!(sent.len(), 1, "one call at t=10s: {sent:?}");
+    assert_eq!(sends(&app.update(10_499, Msg::Tick)).len(), 0);
+    assert_eq!(sends(&app.update(10_500, Msg::Tick)).len(), 1);
 }
 
 fn unfinished(id: usize, was_sent: bool) -> Unfinished {
@@ -802,6 +817,15 @@ fn recovered_decisions_are_resumed_only_where_still_pending() {
         matches!(state(&app, "QR0001"), RowState::AlreadyProcessed { .. }),
         "gone → never resent"
     );
+}
+
+#[test]
+fn quitting_from_the_recovery_dialog_keeps_the_decisions_open() {
+    let mut app = loaded(3, 5);
+    app.update(0, Msg::Recovered(vec![unfinished(1, true)]));
+    assert!(matches!(app.mode, Mode::Recover));
+    let fx = app.update(1, key('q'));
+    assert_eq!(fx, vec![Effect::Quit], "no journal entry: still open");
 }
 
 #[test]

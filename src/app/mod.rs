@@ -22,8 +22,8 @@ use crate::qform::review::{self, Review};
 pub use config::Config;
 use keys::Action;
 
-/// App-level attempts for a decision whose call failed in a retryable way (each attempt is itself
-/// retried by the SDK).
+/// App-level attempts for a decision whose call failed in a retryable way (the SDK does not
+/// retry decision calls: Accept and Reject are not idempotent, see `runtime::send_decision`).
 pub const SEND_ATTEMPTS: u32 = 3;
 /// How long transient messages stay.
 pub const FLASH_MS: u64 = 4000;
@@ -1279,8 +1279,8 @@ impl App {
             if in_flight >= self.config.concurrency || self.now_ms < self.next_send_ms {
                 break;
             }
-            self.next_send_ms =
-                self.next_send_ms.max(self.now_ms.saturating_sub(interval)) + interval;
+            // Strictly spaced: after an idle spell the next start is still one interval later.
+            self.next_send_ms = self.next_send_ms.max(self.now_ms) + interval;
             let row = &mut self.rows[i];
             if let RowState::Queued {
                 decision, attempt, ..
@@ -1623,7 +1623,9 @@ impl App {
                 // A fresh listing removes the ones that are no longer pending.
                 self.relist_unless_loading()
             }
+            // Quit without choosing: nothing was decided this run, the journal keeps them open.
             KeyCode::Char('c') if key.modifiers.contains(KeyModifiers::CONTROL) => self.ask_quit(),
+            KeyCode::Char('q') | KeyCode::Char('Q') => self.ask_quit(),
             _ => Vec::new(),
         }
     }

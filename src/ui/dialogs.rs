@@ -186,6 +186,10 @@ pub fn render(frame: &mut Frame, screen: Rect, app: &App) {
                 Span::styled("d", theme::key()),
                 Span::raw(" drop them: nothing is sent"),
             ]));
+            lines.push(Line::from(vec![
+                Span::styled("q", theme::key()),
+                Span::raw(" quit: they stay in the journal and are offered again next time"),
+            ]));
             draw_box(frame, area, " Unfinished decisions ", lines);
         }
         Mode::Normal | Mode::Help => {}

@@ -47,7 +47,11 @@ pub fn hints(app: &App) -> Vec<(&'static str, &'static str)> {
             vec![("Enter", "reject"), ("Tab", "template"), ("Esc", "cancel")]
         }
         Mode::ConfirmQuit => vec![("y", "quit now"), ("s", "send, then quit"), ("Esc", "stay")],
-        Mode::Recover => vec![("r", "resume (checked first)"), ("d", "drop")],
+        Mode::Recover => vec![
+            ("r", "resume (checked first)"),
+            ("d", "drop"),
+            ("q", "quit"),
+        ],
     }
 }
 
