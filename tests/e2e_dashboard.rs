@@ -101,7 +101,24 @@ fn accept_and_reject_reach_the_server_exactly_once() {
             .collect();
         assert_eq!(ids.len(), 10);
         assert!(!ids.contains(&accepted) && !ids.contains(&rejected));
+        // The rejected worker was granted nothing.
+        let rejected_score = client
+            .get_qualification_score()
+            .qualification_type_id(lines[1]["QualificationTypeId"].as_str().unwrap())
+            .worker_id(lines[1]["WorkerId"].as_str().unwrap())
+            .send()
+            .await;
+        assert!(
+            rejected_score.is_err(),
+            "no score for the rejected worker: {rejected_score:?}"
+        );
     });
+    // And no second decision call ever reached the server (it would have been refused).
+    let sim_log = sim.stop();
+    assert!(
+        sim_log.contains("faults injected, 0 decisions refused as already decided"),
+        "{sim_log}"
+    );
 }
 
 #[test]
