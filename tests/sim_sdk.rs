@@ -790,6 +790,9 @@ async fn exponent_submit_time_and_requests_file_served_as_given() {
         text.push_str(&l.to_string());
         text.push('\n');
     }
+    // Spelled as MTurk does (serde_json would write 1485179373.361).
+    let text = text.replace("1485179373.361", "1.485179373361E9");
+    assert!(text.contains(r#""SubmitTime":1.485179373361E9"#));
     std::fs::write(&file, text).unwrap();
     let h = start(SimConfig {
         requests: 0,
@@ -828,15 +831,16 @@ async fn exponent_submit_time_and_requests_file_served_as_given() {
     assert_eq!(rs[2].test(), None);
     assert_eq!(rs[2].answer(), None);
     assert!(rs[2].qualification_request_id().unwrap().starts_with('3'));
-    // On the wire the float time is in Java exponent form, the integer one as an integer.
+    // On the wire each time is spelled as the file gave it.
     let (_, _, body) = raw(
         &h,
         Some(&format!("{TARGET}ListQualificationRequests")),
-        br#"{"QualificationTypeId":"3FILETYPE"}"#,
+        br#"{}"#,
     )
     .await;
     assert!(body.contains(r#""SubmitTime":1.485179373361E9"#), "{body}");
     assert!(body.contains(r#""SubmitTime":1485179000}"#), "{body}");
+    assert!(body.contains(r#""SubmitTime":1485200000.5}"#), "{body}");
     // The types were created as needed.
     let t = c
         .get_qualification_type()

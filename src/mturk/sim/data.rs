@@ -393,6 +393,7 @@ pub fn build_dataset(cfg: &SimConfig, anchor_ms: i64) -> Result<Dataset, String>
                 answer: Some(a.clone()),
                 submit_ms,
                 submit_style,
+                submit_text: None,
             });
         }
     }
@@ -411,6 +412,7 @@ pub fn build_dataset(cfg: &SimConfig, anchor_ms: i64) -> Result<Dataset, String>
                 answer: None,
                 submit_ms,
                 submit_style,
+                submit_text: None,
             });
         }
         types.push(t);
@@ -429,6 +431,7 @@ pub fn build_dataset(cfg: &SimConfig, anchor_ms: i64) -> Result<Dataset, String>
                 answer: Some(answers_xml(&[], Envelope::AsciiOneLine)),
                 submit_ms,
                 submit_style,
+                submit_text: None,
             });
         }
         // The Test is a snapshot taken when the worker asked: two requests of one type whose
@@ -450,6 +453,7 @@ pub fn build_dataset(cfg: &SimConfig, anchor_ms: i64) -> Result<Dataset, String>
                     answer: Some(answers_xml(&answers, Envelope::AsciiOneLine)),
                     submit_ms,
                     submit_style,
+                    submit_text: None,
                 });
             }
         }
@@ -490,6 +494,7 @@ pub fn build_dataset(cfg: &SimConfig, anchor_ms: i64) -> Result<Dataset, String>
             answer: Some(answers_xml(&answers, env)),
             submit_ms,
             submit_style,
+            submit_text: None,
         });
     }
     types.extend(system_types(anchor_ms));
@@ -530,7 +535,8 @@ struct FileRequest {
     test: Option<String>,
     #[serde(default)]
     answer: Option<String>,
-    submit_time: serde_json::Number,
+    /// Kept as written, to serve it as given (`1.485179373361E9` stays so).
+    submit_time: Box<serde_json::value::RawValue>,
     #[serde(default)]
     qualification_request_id: Option<String>,
 }
@@ -566,13 +572,15 @@ pub fn parse_requests_file(
                 fr.worker_id
             )));
         }
-        let secs = fr
-            .submit_time
-            .as_f64()
+        let submit_text = fr.submit_time.get().trim();
+        let number: Option<serde_json::Number> = serde_json::from_str(submit_text).ok();
+        let secs = number
+            .as_ref()
+            .and_then(serde_json::Number::as_f64)
             .filter(|s| s.is_finite() && *s >= 0.0 && *s < 1e11)
             .ok_or_else(|| bad("SubmitTime must be epoch seconds (a JSON number)".into()))?;
         let submit_ms = (secs * 1000.0).round() as i64;
-        let submit_style = if fr.submit_time.is_f64() {
+        let submit_style = if number.as_ref().is_some_and(serde_json::Number::is_f64) {
             TimeStyle::Exponent
         } else {
             TimeStyle::Integer
@@ -619,6 +627,7 @@ pub fn parse_requests_file(
                 answer: fr.answer,
                 submit_ms,
                 submit_style,
+                submit_text: Some(Arc::from(submit_text)),
             },
         ));
     }

@@ -246,7 +246,10 @@ fn request_json(r: &QualRequest) -> Out {
     }
     o.with(
         "SubmitTime",
-        Out::Num(epoch_seconds(r.submit_ms, r.submit_style)),
+        Out::Num(match &r.submit_text {
+            Some(t) => t.to_string(),
+            None => epoch_seconds(r.submit_ms, r.submit_style),
+        }),
     )
 }
 

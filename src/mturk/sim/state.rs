@@ -46,6 +46,8 @@ pub struct QualRequest {
     pub answer: Option<String>,
     pub submit_ms: i64,
     pub submit_style: TimeStyle,
+    /// The SubmitTime exactly as a requests file spelled it (served verbatim), if it came from one.
+    pub submit_text: Option<Arc<str>>,
 }
 
 /// Everything the sim serves, built at start.
@@ -349,6 +351,7 @@ mod tests {
             answer: None,
             submit_ms: ms,
             submit_style: TimeStyle::Integer,
+            submit_text: None,
         }
     }
 
