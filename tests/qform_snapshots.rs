@@ -144,3 +144,58 @@ fn snap_hostile_answer() {
     assert!(out.contains("clear:␛[2J|osc:␛]0;pwned␇|bel:␇|cr:a␍b|tab:"));
     assert!(out.contains("rlo:abc<U+202E>fed|zwsp:a<U+200B>b|cjk:测试123 ①②"));
 }
+
+/// All the text of an answer document, decoded (the sim writes controls as references).
+fn answer_text(xml: &str) -> String {
+    use mturk_triage::qform::{AnswerValue, parse_answers};
+    parse_answers(xml)
+        .answers
+        .iter()
+        .map(|a| match &a.value {
+            AnswerValue::FreeText(t) => t.clone(),
+            AnswerValue::Selection { other, .. } => other.clone().unwrap_or_default(),
+            _ => String::new(),
+        })
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+/// Answers the sim generates with hostile text (escape sequences, bidi controls, CJK, emoji,
+/// tabs, very long lines), rendered as `show` renders them: deterministic (fixed seed and clock).
+#[test]
+fn snap_sim_generated_hostile_answers() {
+    use mturk_triage::mturk::sim::{self, SimConfig};
+    let data = sim::load_dataset(&SimConfig {
+        requests: 400,
+        seed: 3,
+        time_anchor_ms: Some(1_796_000_000_000),
+        ..SimConfig::default()
+    })
+    .unwrap();
+    // One answer of each kind of hostile text the sim writes.
+    let kinds: [(&str, fn(&str) -> bool); 5] = [
+        ("escape", |a| a.contains('\u{1b}')),
+        ("bidi", |a| a.contains('\u{202e}')),
+        ("tab_bel", |a| a.contains('\t') || a.contains('\u{7}')),
+        ("wide", |a| a.contains('测') || a.contains('👍')),
+        ("long_line", |a| a.lines().any(|l| l.len() > 2000)),
+    ];
+    let mut picked = Vec::new();
+    for (kind, is) in kinds {
+        let r = data
+            .requests
+            .iter()
+            .filter(|r| r.test.is_some())
+            .find(|r| r.answer.as_deref().is_some_and(|a| is(&answer_text(a))))
+            .unwrap_or_else(|| panic!("the sim generates {kind} answers"));
+        picked.push((kind, r));
+    }
+    for (kind, r) in picked {
+        snap(
+            &format!("sim_hostile_{kind}"),
+            r.test.as_deref().unwrap(),
+            r.answer.as_deref().unwrap(),
+            None,
+        );
+    }
+}
