@@ -173,7 +173,8 @@ fn snap_sim_generated_hostile_answers() {
     })
     .unwrap();
     // One answer of each kind of hostile text the sim writes.
-    let kinds: [(&str, fn(&str) -> bool); 5] = [
+    type Kind = (&'static str, fn(&str) -> bool);
+    let kinds: [Kind; 5] = [
         ("escape", |a| a.contains('\u{1b}')),
         ("bidi", |a| a.contains('\u{202e}')),
         ("tab_bel", |a| a.contains('\t') || a.contains('\u{7}')),
