@@ -87,6 +87,8 @@ fn credentials_never_reach_journal_log_or_panic_output() {
     )
     .unwrap();
     let config = dir.path().join("aws-config");
+    // The profile names another region: the product must still sign for us-east-1, or the sim
+    // (which checks the credential scope as AWS does) refuses every call and nothing is decided.
     std::fs::write(&config, "[profile triage]\nregion = eu-west-1\n").unwrap();
     let sim = SimProcess::start(&["--requests", "3"]);
     let env = [

@@ -1182,3 +1182,90 @@ async fn dropping_the_handle_keeps_serving_shutdown_stops() {
     );
     assert!(c.get_account_balance().send().await.is_err());
 }
+
+/// A client signing for `region` with a clock `skew_secs` off (negative: behind).
+fn signing_client(h: &SimHandle, region: &str, skew_secs: i64) -> Client {
+    use aws_sdk_mturk::config::{BehaviorVersion, Credentials, Region};
+    let now = std::time::SystemTime::now();
+    let then = if skew_secs < 0 {
+        now - std::time::Duration::from_secs(skew_secs.unsigned_abs())
+    } else {
+        now + std::time::Duration::from_secs(skew_secs as u64)
+    };
+    let conf = aws_sdk_mturk::Config::builder()
+        .behavior_version(BehaviorVersion::latest())
+        .region(Region::new(region.to_owned()))
+        .credentials_provider(Credentials::new(
+            "AKIDEXAMPLE",
+            "secret",
+            None,
+            None,
+            "test",
+        ))
+        .http_client(client::https_client())
+        .endpoint_url(h.endpoint_url())
+        .retry_config(RetryConfig::disabled())
+        .time_source(aws_smithy_async::time::StaticTimeSource::new(then))
+        .build();
+    Client::from_conf(conf)
+}
+
+#[tokio::test]
+async fn signatures_for_another_region_or_a_skewed_clock_are_refused() {
+    use mturk_triage::mturk::error::{ErrorKind, classify};
+    let h = start(base(3)).await;
+    // Signed for us-east-1 with the right clock: served.
+    assert!(
+        signing_client(&h, "us-east-1", 0)
+            .get_account_balance()
+            .send()
+            .await
+            .is_ok()
+    );
+    // Signed for another region: refused as AWS refuses it, whatever the operation.
+    let e = signing_client(&h, "eu-west-1", 0)
+        .list_qualification_requests()
+        .send()
+        .await
+        .unwrap_err();
+    assert_eq!(e.code(), Some("InvalidSignatureException"));
+    assert_eq!(
+        e.message(),
+        Some("Credential should be scoped to a valid region. ")
+    );
+    let api = classify(e);
+    assert_eq!(api.kind, ErrorKind::Auth);
+    // A clock an hour behind: "Signature expired", and the product says to check the clock.
+    let e = signing_client(&h, "us-east-1", -3600)
+        .get_account_balance()
+        .send()
+        .await
+        .unwrap_err();
+    assert_eq!(e.code(), Some("InvalidSignatureException"));
+    assert!(
+        e.message().unwrap_or("").starts_with("Signature expired: "),
+        "{e:?}"
+    );
+    let api = classify(e);
+    assert_eq!(api.kind, ErrorKind::Auth);
+    assert_eq!(api.hint(), Some("check the system clock"));
+    assert!(
+        api.to_string().contains("(check the system clock)"),
+        "{api}"
+    );
+    // An hour ahead: not yet current.
+    let e = signing_client(&h, "us-east-1", 3600)
+        .get_account_balance()
+        .send()
+        .await
+        .unwrap_err();
+    assert!(
+        e.message()
+            .unwrap_or("")
+            .starts_with("Signature not yet current: "),
+        "{e:?}"
+    );
+    assert_eq!(classify(e).hint(), Some("check the system clock"));
+    assert_eq!(h.pending().len(), 3, "nothing refused was applied");
+    h.shutdown().await;
+}

@@ -57,6 +57,17 @@ impl ApiError {
         }
     }
 
+    /// The credentials or the signature were not accepted (`kind` as AWS names it).
+    pub fn auth(kind: &'static str, message: impl Into<String>) -> Self {
+        ApiError {
+            status: 400,
+            kind,
+            message: message.into(),
+            turk_code: None,
+            stamp: false,
+        }
+    }
+
     pub fn unknown_operation(message: impl Into<String>) -> Self {
         ApiError {
             status: 400,

@@ -17,6 +17,7 @@ pub mod ops;
 pub mod record;
 pub mod rng;
 pub mod server;
+pub mod sigv4;
 pub mod state;
 
 use std::io::Write;

@@ -133,6 +133,16 @@ async fn handle(AxState(shared): AxState<Arc<Shared>>, req: Request) -> Response
     if !shared.latency.is_zero() {
         tokio::time::sleep(shared.latency).await;
     }
+    // Authentication comes first, as at AWS: a wrong region, service or clock is refused
+    // whatever the operation.
+    let signed = {
+        let header = |name: &str| req.headers().get(name).and_then(|v| v.to_str().ok());
+        super::sigv4::check(header("authorization"), header("x-amz-date"), now_ms())
+    };
+    if let Err(e) = signed {
+        *shared.lock().calls.entry("?".into()).or_default() += 1;
+        return error_response(&shared, &e);
+    }
     let op = if is_post {
         target.as_deref().and_then(Op::from_target)
     } else {
