@@ -104,6 +104,14 @@ pub async fn run_dashboard(env: EnvArgs, dash: DashArgs) -> Result<ExitCode, Str
         dash.qualification_type_id.clone(),
         config,
     );
+    if let client::CredentialSource::Chain { profile } = &built.credentials {
+        // The chain may take a moment (SSO, credential_process, metadata): say what is going on
+        // before the dashboard takes the screen.
+        eprintln!(
+            "mturk-triage: {} — looking up AWS credentials (profile {profile:?})…",
+            built.target.label()
+        );
+    }
     let (credentials, creds_error) = match client::check_credentials(&built).await {
         Ok(found) => (found, None),
         Err(e) => (None, Some(e)),
