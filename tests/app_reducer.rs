@@ -504,12 +504,31 @@ fn accept_with_value_prompt() {
         0,
         Msg::Key(KeyEvent::new(KeyCode::Char('A'), KeyModifiers::SHIFT)),
     );
-    app.update(0, code(KeyCode::Backspace)); // remove the default "1"
-    app.update(0, key('x'));
-    assert!(
-        matches!(app.mode, Mode::ValuePrompt { error: Some(_), .. }),
-        "letters refused"
-    );
+    app.update(0, code(KeyCode::Backspace)); // remove the default "1", if any
+    // `1e3` is kept as typed and refused on Enter: never granted as 13.
+    for c in "1e3".chars() {
+        app.update(0, key(c));
+    }
+    let fx = app.update(0, code(KeyCode::Enter));
+    assert!(sends(&fx).is_empty());
+    match &app.mode {
+        Mode::ValuePrompt {
+            input,
+            error: Some(e),
+            ..
+        } => {
+            assert_eq!(input.value(), "1e3");
+            assert!(e.contains("\"1e3\" is not a whole number"), "{e}");
+        }
+        other => panic!("still asking: {other:?}"),
+    }
+    // Full-width digits are not digits to MTurk either.
+    app.update(0, ctrl('u'));
+    for c in "１２".chars() {
+        app.update(0, key(c));
+    }
+    assert!(sends(&app.update(0, code(KeyCode::Enter))).is_empty());
+    app.update(0, ctrl('u'));
     app.update(0, key('4'));
     app.update(0, key('2'));
     let fx = app.update(0, code(KeyCode::Enter));
@@ -517,6 +536,75 @@ fn accept_with_value_prompt() {
         sends(&fx),
         vec![("QR0000".to_string(), Decision::Accept { value: 42 })]
     );
+}
+
+fn ctrl(c: char) -> Msg {
+    Msg::Key(KeyEvent::new(KeyCode::Char(c), KeyModifiers::CONTROL))
+}
+
+#[test]
+fn a_paste_is_text_in_a_box_and_never_keys() {
+    let mut app = loaded(3, 5);
+    // Outside a text box a paste does nothing (a pasted "a" must not accept).
+    let fx = app.update(0, Msg::Paste("tab a r\n".into()));
+    assert!(fx.is_empty());
+    assert!(matches!(app.mode, Mode::Normal));
+    assert!(app.rows.iter().all(|r| r.state == RowState::Pending));
+    assert!(
+        app.flash
+            .as_ref()
+            .unwrap()
+            .text
+            .starts_with("paste ignored")
+    );
+    // Into the Reason box: literal, line breaks and tabs as spaces, nothing submitted.
+    app.update(0, key('r'));
+    let fx = app.update(0, Msg::Paste("line1\r\nline2\ttab a 👍🏽 测试\n".into()));
+    assert!(fx.is_empty());
+    match &app.mode {
+        Mode::ReasonPrompt { input, error, .. } => {
+            assert_eq!(input.value(), "line1 line2 tab a 👍🏽 测试");
+            assert_eq!(error, &None);
+        }
+        other => panic!("still in the reason box: {other:?}"),
+    }
+    assert!(app.rows.iter().all(|r| r.state == RowState::Pending));
+    // Longer than a Reason can be: cut at 1,024, and said so.
+    app.update(0, ctrl('u'));
+    app.update(0, Msg::Paste("x".repeat(1100)));
+    match &app.mode {
+        Mode::ReasonPrompt { input, error, .. } => {
+            assert_eq!(input.value().chars().count(), 1024);
+            assert_eq!(
+                error.as_deref(),
+                Some("pasted text cut: a Reason holds at most 1024 characters (76 left out)")
+            );
+        }
+        other => panic!("{other:?}"),
+    }
+    let fx = app.update(0, code(KeyCode::Enter));
+    assert_eq!(
+        journal_events(&fx)[0].1,
+        JEvent::Queued {
+            decision: DecisionRec::from(&Decision::Reject {
+                reason: "x".repeat(1024)
+            })
+        }
+    );
+}
+
+#[test]
+fn ctrl_z_suspends_from_a_text_box_and_keeps_what_was_typed() {
+    let mut app = loaded(2, 5);
+    app.update(0, key('r'));
+    for c in "half typed".chars() {
+        app.update(0, key(c));
+    }
+    assert_eq!(app.update(0, ctrl('z')), vec![Effect::Suspend]);
+    match &app.mode {
+        Mode::ReasonPrompt { input, .. } => assert_eq!(input.value(), "half typed"),
+        other => panic!("{other:?}"),
+    }
 }
 
 #[test]

@@ -225,6 +225,9 @@ pub enum Effect {
 #[derive(Debug, Clone)]
 pub enum Msg {
     Key(KeyEvent),
+    /// Text pasted into the terminal (bracketed paste): inserted literally into an open text
+    /// box, never read as keys.
+    Paste(String),
     /// The timer; time is passed to `update` anyway.
     Tick,
     Resize {
@@ -462,6 +465,10 @@ impl App {
         self.now_ms = now_ms;
         let mut fx = match msg {
             Msg::Key(k) => self.on_key(k),
+            Msg::Paste(text) => {
+                self.on_paste(&text);
+                Vec::new()
+            }
             Msg::Tick => Vec::new(),
             Msg::Resize { width, height } => {
                 self.viewport = (width, height);
@@ -970,6 +977,8 @@ impl App {
                 self.mode = Mode::Normal;
                 return Vec::new();
             }
+            // Suspend from a text box too; what was typed is still there on `fg`.
+            KeyCode::Char('z') if ctrl => return vec![Effect::Suspend],
             KeyCode::Enter => {
                 self.submit_prompt();
                 return Vec::new();
@@ -1003,6 +1012,9 @@ impl App {
                         if let Some(text) = self.config.reason_templates.get(next) {
                             *input = Input::new(text.clone());
                         }
+                        if let Mode::ReasonPrompt { error, .. } = &mut self.mode {
+                            *error = None;
+                        }
                     }
                 }
                 return Vec::new();
@@ -1026,11 +1038,17 @@ impl App {
         if let Some(req) = req {
             match &mut self.mode {
                 Mode::ValuePrompt { input, error, .. } => {
-                    // Only what an IntegerValue can hold.
+                    // Kept as typed (Enter checks it): dropping a stray character would turn
+                    // `1e3` into 13.
                     if let InputRequest::InsertChar(c) = req
-                        && !(c.is_ascii_digit() || c == '-')
+                        && c.is_control()
                     {
-                        *error = Some("digits only".into());
+                        return Vec::new();
+                    }
+                    if input.value().chars().count() >= MAX_VALUE_CHARS
+                        && matches!(req, InputRequest::InsertChar(_))
+                    {
+                        *error = Some("an IntegerValue has at most 11 characters".into());
                         return Vec::new();
                     }
                     input.handle(req);
@@ -1055,6 +1073,48 @@ impl App {
             }
         }
         Vec::new()
+    }
+
+    /// A paste: into the open text box as literal text (line breaks and tabs become spaces; a
+    /// Reason is cut at its limit, saying so); anywhere else it is ignored, never read as keys.
+    fn on_paste(&mut self, text: &str) {
+        let flat: String = text
+            .trim_end_matches(['\r', '\n'])
+            .replace("\r\n", " ")
+            .chars()
+            .map(|c| {
+                if matches!(c, '\r' | '\n' | '\t') {
+                    ' '
+                } else {
+                    c
+                }
+            })
+            .filter(|c| !c.is_control())
+            .collect();
+        let (input, error, limit, what) = match &mut self.mode {
+            Mode::ValuePrompt { input, error, .. } => {
+                (input, error, MAX_VALUE_CHARS, "an IntegerValue")
+            }
+            Mode::ReasonPrompt { input, error, .. } => (input, error, MAX_REASON_CHARS, "a Reason"),
+            _ => {
+                self.set_flash(
+                    Level::Warn,
+                    "paste ignored: it goes into a text box (r for a Reason, A for a value)",
+                );
+                return;
+            }
+        };
+        let room = limit.saturating_sub(input.value().chars().count());
+        let pasted = flat.chars().count();
+        for c in flat.chars().take(room) {
+            input.handle(InputRequest::InsertChar(c));
+        }
+        *error = (pasted > room).then(|| {
+            format!(
+                "pasted text cut: {what} holds at most {limit} characters ({} left out)",
+                pasted - room
+            )
+        });
     }
 
     fn submit_prompt(&mut self) {
@@ -1084,9 +1144,12 @@ impl App {
                     };
                 }
                 Err(_) => {
+                    let shown = crate::qform::sanitize::sanitize(input.value().trim());
                     self.mode = Mode::ValuePrompt {
                         request_id,
-                        error: Some("enter a whole number (an IntegerValue)".into()),
+                        error: Some(format!(
+                            "{shown:?} is not a whole number: type digits 0-9 (a leading - for negative)"
+                        )),
                         input,
                     };
                 }
@@ -1123,7 +1186,10 @@ impl App {
         if !row.state.decidable() {
             return;
         }
-        let verb = decision.verb();
+        let what = match &decision {
+            Decision::Accept { value } => format!("accept (value {value})"),
+            Decision::Reject { .. } => "reject".to_owned(),
+        };
         let due_ms = self.now_ms + self.config.undo_secs * 1000;
         let event = JEvent::Queued {
             decision: DecisionRec::from(&decision),
@@ -1141,7 +1207,7 @@ impl App {
             self.set_flash(
                 Level::Info,
                 format!(
-                    "{verb} queued — u to undo within {}s",
+                    "{what} queued — u to undo within {}s",
                     self.config.undo_secs
                 ),
             );
@@ -1441,6 +1507,8 @@ impl App {
 }
 
 pub const MAX_REASON_CHARS: usize = 1024;
+/// The longest IntegerValue text (`-2147483648`).
+const MAX_VALUE_CHARS: usize = 11;
 
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct Counts {

@@ -467,6 +467,7 @@ async fn run_loop(
             ev = events.next() => match ev {
                 Some(Ok(Event::Key(k))) => Some(Msg::Key(k)),
                 Some(Ok(Event::Resize(width, height))) => Some(Msg::Resize { width, height }),
+                Some(Ok(Event::Paste(text))) => Some(Msg::Paste(text)),
                 Some(Ok(_)) => None,
                 Some(Err(e)) => return Err(format!("cannot read the terminal: {e}")),
                 None => break
@@ -485,6 +486,7 @@ async fn run_loop(
             match crossterm::event::read() {
                 Ok(Event::Key(k)) => batch.push(Msg::Key(k)),
                 Ok(Event::Resize(width, height)) => batch.push(Msg::Resize { width, height }),
+                Ok(Event::Paste(text)) => batch.push(Msg::Paste(text)),
                 Ok(_) => {}
                 Err(e) => return Err(format!("cannot read the terminal: {e}")),
             }

@@ -7,6 +7,7 @@ use std::sync::Mutex;
 use std::sync::atomic::{AtomicBool, Ordering};
 
 use crossterm::cursor::Show;
+use crossterm::event::{DisableBracketedPaste, EnableBracketedPaste};
 use crossterm::terminal::{
     Clear, ClearType, EnterAlternateScreen, LeaveAlternateScreen, disable_raw_mode, enable_raw_mode,
 };
@@ -33,7 +34,7 @@ pub type Tui = Terminal<CrosstermBackend<Stdout>>;
 pub fn restore() {
     if ACTIVE.swap(false, Ordering::SeqCst) {
         let mut out = stdout();
-        let _ = queue!(out, LeaveAlternateScreen, Show);
+        let _ = queue!(out, DisableBracketedPaste, LeaveAlternateScreen, Show);
         let _ = out.flush();
         let _ = disable_raw_mode();
     }
@@ -42,7 +43,9 @@ pub fn restore() {
 fn enter() -> std::io::Result<()> {
     enable_raw_mode()?;
     ACTIVE.store(true, Ordering::SeqCst);
-    execute!(stdout(), EnterAlternateScreen)?;
+    // Bracketed paste: a paste arrives as one text, never as keystrokes (a pasted `a` must not
+    // accept a request, a pasted newline must not send a reason).
+    execute!(stdout(), EnterAlternateScreen, EnableBracketedPaste)?;
     Ok(())
 }
 

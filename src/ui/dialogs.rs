@@ -60,11 +60,18 @@ pub fn render(frame: &mut Frame, screen: Rect, app: &App) {
             let worker = worker_of(app, request_id);
             let area = centered(screen, 76, 9 + (REASON_LINES as u16 - 1));
             let inner_w = usize::from(area.width.saturating_sub(2));
+            let n_templates = app.config.reason_templates.len();
             let tmpl = match template {
-                Some(t) => format!("template {}/{}", t + 1, app.config.reason_templates.len()),
-                None if app.config.reason_templates.is_empty() => "no templates configured".into(),
-                None => format!("Tab: {} template(s)", app.config.reason_templates.len()),
+                Some(t) => format!("template {}/{n_templates}", t + 1),
+                None if n_templates == 0 => "no templates configured".into(),
+                None if n_templates == 1 => "Tab: 1 template".into(),
+                None => format!("Tab: {n_templates} templates"),
             };
+            let tmpl = format!(
+                "{tmpl} · {}/{} characters",
+                input.value().chars().count(),
+                crate::app::MAX_REASON_CHARS
+            );
             let mut lines = vec![
                 Line::raw(truncate(&format!("Reject {worker}"), inner_w)),
                 Line::styled(
