@@ -196,3 +196,28 @@ fn the_cooked_mode_check_sees_raw_mode_left_behind() {
     assert_eq!(lflag & libc::ICANON, 0, "stty raw turned ICANON off");
     assert_eq!(lflag & libc::ECHO, 0, "stty -echo turned ECHO off");
 }
+
+#[test]
+fn an_unwritable_log_file_is_a_clear_message_not_a_panic() {
+    let dir = temp_dir();
+    // A folder where the log file should be: it cannot be opened for writing (even by root).
+    std::fs::create_dir_all(dir.path().join("mturk-triage.log")).unwrap();
+    for args in [&["--endpoint-url", "http://127.0.0.1:9"][..], &["demo"][..]] {
+        let out = std::process::Command::new(common::BIN)
+            .args(args)
+            .env("MTURK_TRIAGE_DATA", dir.path())
+            .env("MTURK_TRIAGE_CONFIG", "/dev/null")
+            .env("AWS_EC2_METADATA_DISABLED", "true")
+            .output()
+            .unwrap();
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{args:?}: {err}");
+        assert!(
+            err.contains("cannot write the log file")
+                && err.contains("mturk-triage.log")
+                && err.contains("MTURK_TRIAGE_DATA"),
+            "{err}"
+        );
+        assert!(!err.contains("panicked"), "{err}");
+    }
+}

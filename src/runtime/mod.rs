@@ -50,11 +50,30 @@ impl TestFault {
 }
 
 /// Log to `<data dir>/mturk-triage.log`, never to the screen. Returns the writer guard.
-pub fn init_logging() -> Option<(tracing_appender::non_blocking::WorkerGuard, PathBuf)> {
-    let dir = crate::app::config::data_dir()?;
-    std::fs::create_dir_all(&dir).ok()?;
-    let appender = tracing_appender::rolling::never(&dir, "mturk-triage.log");
-    let (writer, guard) = tracing_appender::non_blocking(appender);
+pub fn init_logging()
+-> Result<Option<(tracing_appender::non_blocking::WorkerGuard, PathBuf)>, String> {
+    let Some(dir) = crate::app::config::data_dir() else {
+        return Ok(None);
+    };
+    let writable = "(set MTURK_TRIAGE_DATA to a writable folder)";
+    std::fs::create_dir_all(&dir).map_err(|e| {
+        format!(
+            "cannot create the data directory {}: {e} {writable}",
+            dir.display()
+        )
+    })?;
+    let path = dir.join("mturk-triage.log");
+    let file = std::fs::OpenOptions::new()
+        .create(true)
+        .append(true)
+        .open(&path)
+        .map_err(|e| {
+            format!(
+                "cannot write the log file {}: {e} {writable}",
+                path.display()
+            )
+        })?;
+    let (writer, guard) = tracing_appender::non_blocking(file);
     // MTURK_TRIAGE_LOG sets the level of our own messages only: the SDK's debug output names
     // access key ids and dumps requests, so other crates stay at `warn` whatever is asked.
     let level = std::env::var("MTURK_TRIAGE_LOG")
@@ -72,8 +91,8 @@ pub fn init_logging() -> Option<(tracing_appender::non_blocking::WorkerGuard, Pa
         .with_ansi(false)
         .with_env_filter(filter)
         .try_init()
-        .ok()?;
-    Some((guard, dir.join("mturk-triage.log")))
+        .map_err(|e| format!("cannot start logging: {e}"))?;
+    Ok(Some((guard, path)))
 }
 
 fn load_config(dash: &DashArgs) -> Result<Config, String> {
@@ -96,7 +115,7 @@ fn env_info(target: &Target) -> EnvInfo {
 pub async fn run_dashboard(env: EnvArgs, dash: DashArgs) -> Result<ExitCode, String> {
     let config = load_config(&dash)?;
     let target = Target::from_flags(env.production, env.endpoint_url.as_deref())?;
-    let _log = init_logging();
+    let _log = init_logging()?;
     let built = client::build(target, env.profile.as_deref()).await;
     tracing::info!(endpoint = built.target.endpoint(), "dashboard start");
     let app = App::new(
@@ -137,7 +156,7 @@ pub async fn run_dashboard(env: EnvArgs, dash: DashArgs) -> Result<ExitCode, Str
 /// `mturk-triage demo`: the sim in-process on 127.0.0.1, the dashboard on it through the SDK.
 pub async fn run_demo(args: DemoArgs) -> Result<ExitCode, String> {
     let config = load_config(&args.dash)?;
-    let _log = init_logging();
+    let _log = init_logging()?;
     let sim = crate::mturk::sim::start(crate::mturk::sim::SimConfig {
         requests: args.requests,
         ..Default::default()
