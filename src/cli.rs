@@ -12,7 +12,10 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
     version,
     about = "Triage pending Amazon Mechanical Turk Qualification requests from the keyboard",
     long_about = "Opens the dashboard on MTurk (sandbox unless --production or --endpoint-url). \
-                  Try it without an MTurk account: `mturk-triage demo`."
+                  Try it without an MTurk account: `mturk-triage demo`.",
+    // `mturk-triage --endpoint-url X list` must not quietly list the sandbox: the dashboard's
+    // flags go after no sub-command, a sub-command's after its name.
+    args_conflicts_with_subcommands = true
 )]
 pub struct Cli {
     #[command(subcommand)]

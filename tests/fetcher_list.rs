@@ -287,6 +287,30 @@ fn list_command_prints_every_request_in_each_format() {
 }
 
 #[test]
+fn flags_before_a_subcommand_are_refused_not_ignored() {
+    for args in [
+        &["--endpoint-url", "http://127.0.0.1:9", "list"][..],
+        &[
+            "--production",
+            "list",
+            "--endpoint-url",
+            "http://127.0.0.1:9",
+        ][..],
+        &["--undo-secs", "30", "demo"][..],
+        &["--qualification-type-id", "3X", "list"][..],
+    ] {
+        let out = Command::new(common::BIN)
+            .args(args)
+            .env("AWS_EC2_METADATA_DISABLED", "true")
+            .output()
+            .unwrap();
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{args:?}: {err}");
+        assert!(err.contains("cannot be used with"), "{args:?}: {err}");
+    }
+}
+
+#[test]
 fn list_command_fails_clearly() {
     let out = list("http://127.0.0.1:9", &[]);
     assert_eq!(out.status.code(), Some(2));
