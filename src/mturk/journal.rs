@@ -131,6 +131,8 @@ pub struct Unfinished {
 pub struct Journal {
     path: PathBuf,
     file: File,
+    /// Held open (and locked) while this dashboard runs on this endpoint.
+    _lock: File,
     pub env: String,
     pub endpoint: String,
 }
@@ -153,9 +155,11 @@ impl Journal {
             .append(true)
             .open(&path)
             .map_err(|e| format!("cannot open the decision journal {}: {e}", path.display()))?;
+        let lock = lock(dir, endpoint)?;
         let mut j = Journal {
             path,
             file,
+            _lock: lock,
             env: env.to_owned(),
             endpoint: endpoint.to_owned(),
         };
@@ -220,17 +224,105 @@ impl Journal {
             })
     }
 
-    /// Unfinished decisions for this journal's endpoint.
-    pub fn unfinished(&self) -> Result<Vec<Unfinished>, String> {
-        unfinished(&self.path, &self.endpoint)
+    /// Unfinished decisions for this journal's endpoint, and how many lines of the journal could
+    /// not be read.
+    pub fn unfinished(&self) -> Result<(Vec<Unfinished>, usize), String> {
+        let (entries, bad) = read_entries_counted(&self.path)?;
+        Ok((fold_unfinished(entries, &self.endpoint), bad))
     }
+}
+
+/// One dashboard per endpoint and data directory: two on the same queue with one journal would
+/// each offer the other's in-flight decisions for "recovery". An exclusive lock on a lock file of
+/// the endpoint, held while the file is open (released by the system when the process ends,
+/// however it ends). Dashboards on other endpoints (sandbox and production side by side) share
+/// the journal file, each appending whole lines.
+fn lock(dir: &Path, endpoint: &str) -> Result<File, String> {
+    let name: String = endpoint_key(endpoint)
+        .chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || c == '.' {
+                c
+            } else {
+                '_'
+            }
+        })
+        .collect();
+    let path = dir.join(format!("decisions.{name}.lock"));
+    let file = OpenOptions::new()
+        .create(true)
+        .truncate(false)
+        .write(true)
+        .open(&path)
+        .map_err(|e| format!("cannot create the lock file {}: {e}", path.display()))?;
+    #[cfg(unix)]
+    {
+        use std::os::fd::AsRawFd;
+        // SAFETY: flock on a descriptor we own; no memory is shared.
+        let rc = unsafe { libc::flock(file.as_raw_fd(), libc::LOCK_EX | libc::LOCK_NB) };
+        if rc != 0 {
+            let e = std::io::Error::last_os_error();
+            return Err(if e.kind() == std::io::ErrorKind::WouldBlock {
+                format!(
+                    "another mturk-triage on {endpoint} is already using {} (its decision journal \
+                     is locked): quit it first, or give each dashboard its own MTURK_TRIAGE_DATA",
+                    dir.display()
+                )
+            } else {
+                format!("cannot lock {}: {e}", path.display())
+            });
+        }
+    }
+    Ok(file)
+}
+
+/// The same MTurk endpoint, however it was written: case, a trailing slash, the default port,
+/// and the loopback names (`localhost`, `127.0.0.1`, `[::1]`) do not matter.
+pub fn same_endpoint(a: &str, b: &str) -> bool {
+    endpoint_key(a) == endpoint_key(b)
+}
+
+fn endpoint_key(url: &str) -> String {
+    let url = url.trim().trim_end_matches('/').to_ascii_lowercase();
+    let (scheme, rest) = url.split_once("://").unwrap_or(("", &url));
+    let (host, port) = match rest.strip_prefix('[') {
+        Some(v6) => match v6.split_once(']') {
+            Some((h, p)) => (h.to_owned(), p.strip_prefix(':').unwrap_or("").to_owned()),
+            None => (v6.to_owned(), String::new()),
+        },
+        None => match rest.rsplit_once(':') {
+            Some((h, p)) => (h.to_owned(), p.to_owned()),
+            None => (rest.to_owned(), String::new()),
+        },
+    };
+    let port = match (scheme, port.as_str()) {
+        ("https", "443") | ("http", "80") => String::new(),
+        _ => port,
+    };
+    let loopback = host == "localhost"
+        || host == "::1"
+        || host
+            .parse::<std::net::Ipv4Addr>()
+            .is_ok_and(|ip| ip.is_loopback());
+    let host = if loopback {
+        "loopback".to_owned()
+    } else {
+        host
+    };
+    format!("{scheme}://{host}:{port}")
 }
 
 /// Read every entry (lines that cannot be read, e.g. a line cut by a crash, are skipped).
 pub fn read_entries(path: &Path) -> Result<Vec<Entry>, String> {
+    read_entries_counted(path).map(|(entries, _)| entries)
+}
+
+/// Every entry, and how many (non-blank) lines could not be read: torn by a crash while being
+/// written, or damaged.
+pub fn read_entries_counted(path: &Path) -> Result<(Vec<Entry>, usize), String> {
     let file = match File::open(path) {
         Ok(f) => f,
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Vec::new()),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok((Vec::new(), 0)),
         Err(e) => {
             return Err(format!(
                 "cannot read the decision journal {}: {e}",
@@ -239,21 +331,32 @@ pub fn read_entries(path: &Path) -> Result<Vec<Entry>, String> {
         }
     };
     let mut out = Vec::new();
+    let mut bad = 0usize;
     for line in BufReader::new(file).lines() {
         let line =
             line.map_err(|e| format!("cannot read the decision journal {}: {e}", path.display()))?;
-        if let Ok(entry) = serde_json::from_str::<Entry>(&line) {
-            out.push(entry);
+        if line.trim().is_empty() {
+            continue;
+        }
+        match serde_json::from_str::<Entry>(&line) {
+            Ok(entry) => out.push(entry),
+            Err(_) => bad += 1,
         }
     }
-    Ok(out)
+    Ok((out, bad))
 }
 
-/// Fold the journal into the decisions still open for `endpoint`, in the order first decided.
+/// The decisions still open for `endpoint` in the journal at `path`, in the order first decided.
 pub fn unfinished(path: &Path, endpoint: &str) -> Result<Vec<Unfinished>, String> {
+    Ok(fold_unfinished(read_entries(path)?, endpoint))
+}
+
+/// Fold journal entries into the decisions still open for `endpoint` (however it is written,
+/// see [`same_endpoint`]), in the order first decided.
+fn fold_unfinished(entries: Vec<Entry>, endpoint: &str) -> Vec<Unfinished> {
     let mut open: HashMap<String, (usize, Unfinished)> = HashMap::new();
-    for (i, e) in read_entries(path)?.into_iter().enumerate() {
-        if e.endpoint != endpoint {
+    for (i, e) in entries.into_iter().enumerate() {
+        if !same_endpoint(&e.endpoint, endpoint) {
             continue;
         }
         match e.event {
@@ -308,7 +411,7 @@ pub fn unfinished(path: &Path, endpoint: &str) -> Result<Vec<Unfinished>, String
     }
     let mut v: Vec<(usize, Unfinished)> = open.into_values().collect();
     v.sort_by_key(|(i, _)| *i);
-    Ok(v.into_iter().map(|(_, u)| u).collect())
+    v.into_iter().map(|(_, u)| u).collect()
 }
 
 #[cfg(test)]
@@ -416,7 +519,8 @@ mod tests {
         // Another endpoint's open decision does not show here.
         let mut b = j(dir.path(), "http://b");
         b.append("R9", "AW9", "3T", ev(&acc)).unwrap();
-        let open = a.unfinished().unwrap();
+        let (open, unreadable) = a.unfinished().unwrap();
+        assert_eq!(unreadable, 0);
         let ids: Vec<_> = open
             .iter()
             .map(|u| (u.request_id.as_str(), u.was_sent))
@@ -431,7 +535,7 @@ mod tests {
                 reason: "no".into()
             }
         );
-        assert_eq!(b.unfinished().unwrap().len(), 1);
+        assert_eq!(b.unfinished().unwrap().0.len(), 1);
     }
 
     #[test]
@@ -449,10 +553,76 @@ mod tests {
         .unwrap();
         let mut f = OpenOptions::new().append(true).open(a.path()).unwrap();
         f.write_all(b"{\"at_ms\":1,\"env\":\"SAND").unwrap();
-        assert_eq!(a.unfinished().unwrap().len(), 1);
-        // Reopened after the crash: the next entry is readable.
+        let (open, unreadable) = a.unfinished().unwrap();
+        assert_eq!((open.len(), unreadable), (1, 1));
+        // Reopened after the crash: the next entry is readable; the torn line is counted.
+        drop(a);
         let mut a = j(dir.path(), "http://a");
         a.append("R1", "AW1", "3T", Event::Undone).unwrap();
-        assert_eq!(a.unfinished().unwrap().len(), 0);
+        assert_eq!(a.unfinished().unwrap().0.len(), 0);
+        assert_eq!(a.unfinished().unwrap().1, 1);
+    }
+
+    #[test]
+    fn one_dashboard_per_endpoint_and_data_directory() {
+        let dir = tempfile::tempdir().unwrap();
+        let first = j(dir.path(), "http://127.0.0.1:9");
+        // The same endpoint, written another way: refused while the first runs.
+        let e = Journal::open(dir.path(), "SANDBOX", "http://localhost:9/").unwrap_err();
+        assert!(
+            e.contains("another mturk-triage on http://localhost:9/ is already using")
+                && e.contains("MTURK_TRIAGE_DATA"),
+            "{e}"
+        );
+        // Another endpoint in the same folder is fine.
+        let _other = j(
+            dir.path(),
+            "https://mturk-requester-sandbox.us-east-1.amazonaws.com",
+        );
+        drop(first);
+        assert!(Journal::open(dir.path(), "SANDBOX", "http://127.0.0.1:9").is_ok());
+    }
+
+    #[test]
+    fn endpoints_compare_however_written() {
+        assert!(same_endpoint(
+            "http://127.0.0.1:8443",
+            "http://localhost:8443/"
+        ));
+        assert!(same_endpoint("http://[::1]:8443", "HTTP://127.0.0.1:8443"));
+        assert!(same_endpoint(
+            "https://mturk-requester.us-east-1.amazonaws.com:443",
+            "https://MTURK-requester.us-east-1.amazonaws.com/"
+        ));
+        assert!(!same_endpoint(
+            "http://127.0.0.1:8443",
+            "http://127.0.0.1:8444"
+        ));
+        assert!(!same_endpoint(
+            "https://mturk-requester.us-east-1.amazonaws.com",
+            "https://mturk-requester-sandbox.us-east-1.amazonaws.com"
+        ));
+        assert!(!same_endpoint(
+            "http://127.0.0.1:80",
+            "https://127.0.0.1:443"
+        ));
+    }
+
+    #[test]
+    fn an_earlier_run_on_localhost_is_recovered_on_127_0_0_1() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut a = j(dir.path(), "http://localhost:18446");
+        a.append(
+            "R1",
+            "AW1",
+            "3T",
+            Event::Queued {
+                decision: DecisionRec::Accept { value: 1 },
+            },
+        )
+        .unwrap();
+        drop(a);
+        let b = j(dir.path(), "http://127.0.0.1:18446");
+        assert_eq!(b.unfinished().unwrap().0.len(), 1);
     }
 }

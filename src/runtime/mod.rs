@@ -388,7 +388,7 @@ async fn run_loop(
     endpoint: String,
     credentials: Option<String>,
     credentials_error: Option<String>,
-    notices: Vec<(Level, String)>,
+    mut notices: Vec<(Level, String)>,
 ) -> Result<ExitCode, String> {
     let (tx, mut rx) = mpsc::unbounded_channel::<Msg>();
 
@@ -410,7 +410,17 @@ async fn run_loop(
     )?;
     let journal = Journal::open(&dir, &app.env.label, &app.env.endpoint)
         .map_err(|e| format!("{e} (set MTURK_TRIAGE_DATA to a writable folder)"))?;
-    let recovered = journal.unfinished()?;
+    let (recovered, unreadable) = journal.unfinished()?;
+    if unreadable > 0 {
+        notices.push((
+            Level::Warn,
+            format!(
+                "{unreadable} line(s) of the decision journal {} could not be read and were skipped \
+                 (a crash while writing can leave one)",
+                journal.path().display()
+            ),
+        ));
+    }
     exec.journal = Some(journal);
     let mut guard =
         terminal::Guard::new().map_err(|e| format!("cannot set up the terminal: {e}"))?;
@@ -550,8 +560,13 @@ async fn run_loop(
         c.decided,
         c.pending,
         if unsent > 0 {
+            let next = if app.env.label == "DEMO" {
+                "the demo starts afresh every time, so they are not carried over"
+            } else {
+                "they are offered again at the next start against this endpoint"
+            };
             format!(
-                ", {unsent} decision(s) NOT confirmed ({left} waiting, {} failed, {} unconfirmed): they are offered again at the next start",
+                ", {unsent} decision(s) NOT confirmed ({left} waiting or in flight, {} failed, {} unconfirmed): {next}",
                 c.failed, c.unconfirmed
             )
         } else {
