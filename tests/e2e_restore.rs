@@ -221,3 +221,22 @@ fn an_unwritable_log_file_is_a_clear_message_not_a_panic() {
         assert!(!err.contains("panicked"), "{err}");
     }
 }
+
+#[test]
+fn the_dashboard_refuses_to_draw_into_a_pipe() {
+    let dir = temp_dir();
+    let out = std::process::Command::new(common::BIN)
+        .args(["--endpoint-url", "http://127.0.0.1:9"])
+        .env("MTURK_TRIAGE_DATA", dir.path())
+        .env("MTURK_TRIAGE_CONFIG", "/dev/null")
+        .env("AWS_EC2_METADATA_DISABLED", "true")
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("standard output is not one") && err.contains("mturk-triage list"),
+        "{err}"
+    );
+    assert!(out.stdout.is_empty(), "nothing drawn into the pipe");
+}

@@ -285,7 +285,7 @@ pub struct App {
     pub now_ms: u64,
     pub viewport: (u16, u16),
     /// After "send now and quit": quit as soon as nothing waits or flies.
-    quit_when_idle: bool,
+    pub quit_when_idle: bool,
     pub quitting: bool,
     /// Reviews built for selected rows, keyed by the content of Test + Answer.
     review_cache: HashMap<u64, Arc<Review>>,
@@ -1271,6 +1271,7 @@ impl App {
     fn retry_selected(&mut self) {
         let now = self.now_ms;
         let Some(row) = self.rows.get_mut(self.selected) else {
+            self.set_flash(Level::Info, "nothing to retry: no request is selected");
             return;
         };
         match &row.state {
@@ -1316,7 +1317,11 @@ impl App {
                 n += 1;
             }
         }
-        self.set_flash(Level::Info, format!("sending {n} failed decision(s) again"));
+        match n {
+            0 => self.set_flash(Level::Info, "no failed decision to send again"),
+            1 => self.set_flash(Level::Info, "sending 1 failed decision again"),
+            _ => self.set_flash(Level::Info, format!("sending {n} failed decisions again")),
+        }
     }
 
     /// Start sends that are due, within the concurrency bound.

@@ -295,16 +295,26 @@ impl Executor {
                 let client = self.client.clone();
                 let tx = self.tx.clone();
                 tokio::spawn(async move {
-                    match load_types(&client).await {
-                        Ok(types) => {
-                            let _ = tx.send(Msg::Types(types));
-                        }
-                        Err(e) => {
-                            tracing::warn!(error = %e, "cannot list qualification types");
-                            let _ = tx.send(Msg::Notice {
-                                level: Level::Warn,
-                                text: format!("type names unavailable ({e}); R tries again"),
-                            });
+                    // Names are a convenience: a few tries, then say so (R tries again).
+                    const TRIES: u32 = 3;
+                    for attempt in 1..=TRIES {
+                        match load_types(&client).await {
+                            Ok(types) => {
+                                let _ = tx.send(Msg::Types(types));
+                                return;
+                            }
+                            Err(e) if attempt < TRIES && e.is_retryable() => {
+                                tracing::warn!(error = %e, attempt, "cannot list qualification types; trying again");
+                                tokio::time::sleep(Duration::from_secs(u64::from(attempt))).await;
+                            }
+                            Err(e) => {
+                                tracing::warn!(error = %e, "cannot list qualification types");
+                                let _ = tx.send(Msg::Notice {
+                                    level: Level::Warn,
+                                    text: format!("type names unavailable ({e}); R tries again"),
+                                });
+                                return;
+                            }
                         }
                     }
                 });
@@ -422,6 +432,16 @@ async fn run_loop(
         ));
     }
     exec.journal = Some(journal);
+    {
+        use std::io::IsTerminal;
+        if !std::io::stdout().is_terminal() {
+            return Err(
+                "the dashboard draws on a terminal, and standard output is not one: \
+                 run it in a terminal (for scripts: `mturk-triage list`)"
+                    .into(),
+            );
+        }
+    }
     let mut guard =
         terminal::Guard::new().map_err(|e| format!("cannot set up the terminal: {e}"))?;
     let started = Instant::now();

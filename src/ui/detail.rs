@@ -19,13 +19,18 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App) {
     } else {
         Style::new()
     };
+    let title = if app.show_raw {
+        " Raw XML "
+    } else {
+        " Review "
+    };
     let block = Block::new()
         .borders(Borders::ALL)
         .border_style(border)
-        .title(" Review ");
+        .title(title);
     let inner = block.inner(area);
-    frame.render_widget(block, area);
     if inner.width == 0 || inner.height == 0 {
+        frame.render_widget(block, area);
         return;
     }
     let width = usize::from(inner.width);
@@ -39,18 +44,43 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App) {
             lines.push(Line::raw(""));
             lines.push(Line::styled("R tries again · q quits", theme::dim()));
         }
+        frame.render_widget(block, area);
         frame.render_widget(Paragraph::new(lines), inner);
         return;
     };
     let mut lines = facts(app, row, width);
     lines.push(Line::raw(""));
-    if app.show_raw {
+    // A decision recovered from an earlier run, before the listing has brought its request.
+    let stub =
+        row.req.submit_time.is_none() && row.req.test.is_empty() && row.req.answer.is_empty();
+    if stub {
+        lines.push(Line::styled(
+            truncate(
+                "A decision from an earlier run: this request's Test and Answer come with the listing.",
+                width,
+            ),
+            theme::dim(),
+        ));
+    } else if app.show_raw {
         lines.extend(raw_lines(row, width));
     } else {
         lines.extend(review_lines(app, inner.width));
     }
     let max_scroll = lines.len().saturating_sub(usize::from(inner.height));
     let scroll = usize::from(app.detail_scroll).min(max_scroll);
+    // Where the view is, when there is more than fits (J/K scroll).
+    let block = if max_scroll > 0 {
+        let below = max_scroll - scroll;
+        let pos = match (scroll, below) {
+            (0, _) => format!(" {below} more lines ↓ "),
+            (_, 0) => " end ".to_owned(),
+            _ => format!(" ↑ {scroll} · {below} more ↓ "),
+        };
+        block.title_bottom(Line::from(pos).right_aligned())
+    } else {
+        block
+    };
+    frame.render_widget(block, area);
     let visible: Vec<Line> = lines
         .into_iter()
         .skip(scroll)

@@ -146,6 +146,8 @@ pub fn render(frame: &mut Frame, screen: Rect, app: &App) {
                 ]),
                 Line::from(vec![
                     Span::styled("y", theme::key()),
+                    Span::raw(" or "),
+                    Span::styled("Ctrl-c", theme::key()),
                     Span::raw(" quit now (waiting ones are NOT sent)"),
                 ]),
                 Line::from(vec![Span::styled("Esc", theme::key()), Span::raw(" stay")]),

@@ -36,6 +36,10 @@ pub fn render_message(frame: &mut Frame, area: Rect, app: &App) {
 /// The hints for the current mode, as (key, word) pairs.
 pub fn hints(app: &App) -> Vec<(&'static str, &'static str)> {
     match &app.mode {
+        Mode::Normal if app.quit_when_idle => vec![
+            ("", "sending what waits, then quitting…"),
+            ("Ctrl-c Ctrl-c", "quit now"),
+        ],
         Mode::Normal => BINDINGS
             .iter()
             .filter(|b| b.in_bar)
