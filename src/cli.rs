@@ -47,7 +47,7 @@ pub struct EnvArgs {
 #[derive(Debug, Clone, Default, Args)]
 pub struct DashArgs {
     /// Only requests for this Qualification type (default: all types you own).
-    #[arg(long, value_name = "ID")]
+    #[arg(long, value_name = "ID", value_parser = parse_type_id)]
     pub qualification_type_id: Option<String>,
     /// Seconds a decision waits (and can be undone with `u`) before it is sent; 0 sends at once.
     #[arg(long, value_name = "N", value_parser = clap::value_parser!(u64).range(0..=3600))]
@@ -123,7 +123,7 @@ pub struct ListArgs {
     #[command(flatten)]
     pub env: EnvArgs,
     /// Only requests for this Qualification type (default: all types you own).
-    #[arg(long, value_name = "ID")]
+    #[arg(long, value_name = "ID", value_parser = parse_type_id)]
     pub qualification_type_id: Option<String>,
     #[arg(long, value_enum, default_value = "table")]
     pub format: ListFormat,
@@ -146,6 +146,23 @@ pub struct ShowArgs {
     /// Output width in columns (default: the terminal's, or 100).
     #[arg(long, value_name = "N")]
     pub width: Option<u16>,
+}
+
+/// A qualification type id as MTurk writes them: 1–64 capital letters and digits.
+fn parse_type_id(s: &str) -> Result<String, String> {
+    let t = s.trim();
+    if !t.is_empty()
+        && t.len() <= 64
+        && t.bytes()
+            .all(|b| b.is_ascii_uppercase() || b.is_ascii_digit())
+    {
+        Ok(t.to_owned())
+    } else {
+        Err(format!(
+            "{s:?} is not a qualification type id: those are 1-64 capital letters and digits, \
+             e.g. 3TKVBRE0N5XBMN1DVAPD62ANR4GZ3A (and differ between sandbox and production)"
+        ))
+    }
 }
 
 /// `127.0.0.1:PORT`, `[::1]:PORT`, or `localhost:PORT` (taken as 127.0.0.1).

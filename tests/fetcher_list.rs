@@ -287,6 +287,71 @@ fn list_command_prints_every_request_in_each_format() {
 }
 
 #[test]
+fn missing_credentials_and_unknown_profiles_are_named() {
+    let dir = common::temp_dir();
+    let creds = dir.path().join("credentials");
+    std::fs::write(
+        &creds,
+        "[work]\naws_access_key_id = AKIDWORKEXAMPLE0001\naws_secret_access_key = x\n",
+    )
+    .unwrap();
+    let run = |args: &[&str]| {
+        let out = Command::new(common::BIN)
+            .arg("list")
+            .args(args)
+            .env("AWS_EC2_METADATA_DISABLED", "true")
+            .env("AWS_CONFIG_FILE", "/dev/null")
+            .env("AWS_SHARED_CREDENTIALS_FILE", &creds)
+            .env_remove("AWS_ACCESS_KEY_ID")
+            .env_remove("AWS_SECRET_ACCESS_KEY")
+            .env_remove("AWS_PROFILE")
+            .env_remove("AWS_CONTAINER_CREDENTIALS_RELATIVE_URI")
+            .env_remove("AWS_CONTAINER_CREDENTIALS_FULL_URI")
+            .env_remove("AWS_WEB_IDENTITY_TOKEN_FILE")
+            .output()
+            .unwrap();
+        assert_eq!(out.status.code(), Some(2));
+        String::from_utf8_lossy(&out.stderr).into_owned()
+    };
+    // No credentials anywhere (the sandbox, never reached: the chain is asked first).
+    let err = run(&[]);
+    assert!(
+        err.contains("no AWS credentials found — tried profile \"default\"")
+            && err.contains("mturk-triage demo"),
+        "{err}"
+    );
+    // A profile that is in neither file.
+    let err = run(&["--profile", "nonexistent"]);
+    assert!(
+        err.contains("profile \"nonexistent\" is not defined in /dev/null or")
+            && err.contains("credentials"),
+        "{err}"
+    );
+}
+
+#[test]
+fn a_malformed_type_id_is_refused_before_any_call() {
+    for args in [
+        &["list", "--qualification-type-id", "bogus"][..],
+        &[
+            "--qualification-type-id",
+            "3abc",
+            "--endpoint-url",
+            "http://127.0.0.1:9",
+        ][..],
+    ] {
+        let out = Command::new(common::BIN)
+            .args(args)
+            .env("AWS_EC2_METADATA_DISABLED", "true")
+            .output()
+            .unwrap();
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{err}");
+        assert!(err.contains("is not a qualification type id"), "{err}");
+    }
+}
+
+#[test]
 fn flags_before_a_subcommand_are_refused_not_ignored() {
     for args in [
         &["--endpoint-url", "http://127.0.0.1:9", "list"][..],

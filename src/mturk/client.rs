@@ -293,7 +293,7 @@ pub async fn check_credentials(built: &Built) -> Result<Option<String>, String> 
     let creds = provider
         .provide_credentials()
         .await
-        .map_err(|e| format!("{e} — tried {}", built.credentials.describe()))?;
+        .map_err(|e| credentials_problem(&e, &built.credentials))?;
     let CredentialSource::Chain { profile } = &built.credentials else {
         return Ok(None);
     };
@@ -330,6 +330,81 @@ fn found_in(creds: &Credentials) -> &'static str {
         return place;
     }
     "from the AWS credential chain"
+}
+
+/// Why the chain gave no credentials, in words a requester can act on.
+fn credentials_problem(
+    e: &aws_credential_types::provider::error::CredentialsError,
+    source: &CredentialSource,
+) -> String {
+    use aws_credential_types::provider::error::CredentialsError as E;
+    let CredentialSource::Chain { profile } = source else {
+        return e.to_string();
+    };
+    if !profile_is_defined(profile) && (profile != "default" || explicit_profile()) {
+        return format!(
+            "profile {profile:?} is not defined in {} or {} (set AWS_CONFIG_FILE / \
+             AWS_SHARED_CREDENTIALS_FILE, or pass another --profile)",
+            aws_file("AWS_CONFIG_FILE", "config").display(),
+            aws_file("AWS_SHARED_CREDENTIALS_FILE", "credentials").display(),
+        );
+    }
+    let detail = aws_smithy_types::error::display::DisplayErrorContext(e).to_string();
+    match e {
+        E::CredentialsNotLoaded(_) => format!(
+            "no AWS credentials found — tried {}; set them, pass --profile NAME, or try the tool \
+             without MTurk: `mturk-triage demo`",
+            source.describe()
+        ),
+        E::ProviderTimedOut(_) => {
+            format!("looking up AWS credentials timed out (profile {profile:?}): {detail}")
+        }
+        _ => format!("cannot get AWS credentials for profile {profile:?}: {detail}"),
+    }
+}
+
+/// `--profile` or AWS_PROFILE named a profile (rather than the implicit `default`).
+fn explicit_profile() -> bool {
+    std::env::var("AWS_PROFILE").is_ok_and(|p| !p.is_empty())
+}
+
+/// The shared config or credentials file the SDK reads.
+fn aws_file(var: &str, name: &str) -> std::path::PathBuf {
+    match std::env::var_os(var) {
+        Some(p) if !p.is_empty() => p.into(),
+        _ => directories::BaseDirs::new()
+            .map(|d| d.home_dir().join(".aws").join(name))
+            .unwrap_or_else(|| std::path::PathBuf::from(format!("~/.aws/{name}"))),
+    }
+}
+
+/// Whether either shared file has a section for `profile` (`[profile NAME]` or `[NAME]` in
+/// config, `[NAME]` in credentials). Environment credentials need no profile at all.
+fn profile_is_defined(profile: &str) -> bool {
+    if std::env::var("AWS_ACCESS_KEY_ID").is_ok_and(|k| !k.is_empty()) {
+        return true;
+    }
+    let has_section = |path: std::path::PathBuf, prefixed: bool| {
+        std::fs::read_to_string(path).is_ok_and(|text| {
+            text.lines().any(|l| {
+                let l = l.trim();
+                let Some(inner) = l.strip_prefix('[').and_then(|r| r.strip_suffix(']')) else {
+                    return false;
+                };
+                let inner = inner.trim();
+                inner == profile
+                    || (prefixed
+                        && inner.strip_prefix("profile").is_some_and(|n| {
+                            n.starts_with(char::is_whitespace) && n.trim() == profile
+                        }))
+            })
+        })
+    };
+    has_section(aws_file("AWS_CONFIG_FILE", "config"), true)
+        || has_section(
+            aws_file("AWS_SHARED_CREDENTIALS_FILE", "credentials"),
+            false,
+        )
 }
 
 /// An access key id with all but its first four and last four characters hidden (an access
