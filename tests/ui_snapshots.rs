@@ -228,3 +228,29 @@ fn empty_listing_says_so() {
         .collect();
     assert!(text.contains("nothing pending"), "{text}");
 }
+
+#[test]
+fn a_too_small_window_says_so_and_never_panics() {
+    let a = app("DEMO", false, 30, 8);
+    let t = render(&a, 30, 8);
+    let text: String = t
+        .backend()
+        .buffer()
+        .content()
+        .iter()
+        .map(|c| c.symbol())
+        .collect();
+    assert!(text.contains("window too small: 30x8"), "{text}");
+    // Every size down to 1x1 draws without a panic.
+    for (w, h) in [
+        (1, 1),
+        (2, 1),
+        (1, 2),
+        (39, 9),
+        (40, 10),
+        (41, 11),
+        (200, 3),
+    ] {
+        render(&a, w, h);
+    }
+}

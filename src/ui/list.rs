@@ -11,7 +11,8 @@ use crate::app::{App, Decision, Focus, Row, RowState};
 use crate::mturk::fetcher::format_time;
 use crate::qform::sanitize::{display_width, pad, sanitize, truncate};
 
-const STATE_W: usize = 8;
+/// Room for `… acc 60s`, `↻ rej 12s` and `✓ acc 100`.
+const STATE_W: usize = 10;
 const WORKER_W: usize = 15;
 const TIME_W: usize = 12;
 

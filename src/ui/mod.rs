@@ -85,9 +85,27 @@ pub fn list_rows(width: u16, height: u16) -> usize {
     usize::from(a.list.height.saturating_sub(3))
 }
 
+/// The smallest terminal the dashboard draws in; below it, a note says so (keys still work).
+pub const MIN_WIDTH: u16 = 40;
+pub const MIN_HEIGHT: u16 = 10;
+
 /// Draw the whole screen.
 pub fn draw(frame: &mut Frame, app: &App) {
-    let a = areas(frame.area());
+    let full = frame.area();
+    if full.width < MIN_WIDTH || full.height < MIN_HEIGHT {
+        let text = format!(
+            "window too small: {}x{} (needs {MIN_WIDTH}x{MIN_HEIGHT}); q quits",
+            full.width, full.height
+        );
+        let lines: Vec<ratatui::text::Line> =
+            crate::qform::sanitize::wrap(&text, usize::from(full.width))
+                .into_iter()
+                .map(ratatui::text::Line::raw)
+                .collect();
+        frame.render_widget(ratatui::widgets::Paragraph::new(lines), full);
+        return;
+    }
+    let a = areas(full);
     header::render(frame, a.header, app);
     list::render(frame, a.list, app);
     detail::render(frame, a.detail, app);
