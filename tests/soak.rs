@@ -23,7 +23,8 @@ fn spawn(sim: &SimProcess, config: &str, data: &str) -> PtyApp {
             ("MTURK_TRIAGE_DATA", data),
             ("RUST_BACKTRACE", "0"),
         ],
-        120,
+        // Wide enough for every piece of the header the driver reads.
+        200,
         40,
     )
 }
@@ -31,10 +32,11 @@ fn spawn(sim: &SimProcess, config: &str, data: &str) -> PtyApp {
 /// Counts from the header: (loaded, pending, decided, in flight, failed).
 fn counts(screen: &str) -> Option<(usize, usize, usize, usize, usize)> {
     Some((
-        header_count(screen, "loaded")?,
+        header_count(screen, "loaded").unwrap_or(0),
         header_count(screen, "pending")?,
         header_count(screen, "decided")?,
-        header_count(screen, "in flight")? + header_count(screen, "waiting").unwrap_or(0),
+        header_count(screen, "in flight").unwrap_or(0)
+            + header_count(screen, "waiting").unwrap_or(0),
         header_count(screen, "failed").unwrap_or(0)
             + header_count(screen, "unconfirmed").unwrap_or(0),
     ))
