@@ -140,8 +140,8 @@ pub struct ShowArgs {
     /// An AnswerKey to grade with.
     #[arg(long, value_name = "KEY.xml")]
     pub answer_key: Option<PathBuf>,
-    /// Output width in columns (default: the terminal's, or 100).
-    #[arg(long, value_name = "N")]
+    /// Output width in columns, at least 20 (default: the terminal's, or 100).
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u16).range(i64::from(crate::qform::show::MIN_WIDTH)..))]
     pub width: Option<u16>,
 }
 
