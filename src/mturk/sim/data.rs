@@ -130,8 +130,18 @@ fn read_text(path: &Path) -> Result<String, String> {
 /// Every `*.questionform.xml` in `dir` (sorted by name), with `STEM.answerkey.xml` and
 /// `STEM.answers.xml` beside it when present.
 pub fn load_forms_dir(dir: &Path) -> Result<Vec<FormFile>, String> {
-    if !dir.is_dir() {
+    if dir.is_file() {
+        return Err(format!(
+            "--forms {} is a file, not a directory (give the folder that holds the \
+             *.questionform.xml files)",
+            dir.display()
+        ));
+    }
+    if !dir.exists() {
         return Err(format!("--forms {}: no such directory", dir.display()));
+    }
+    if !dir.is_dir() {
+        return Err(format!("--forms {}: not a directory", dir.display()));
     }
     let entries = std::fs::read_dir(dir)
         .map_err(|e| format!("--forms {}: cannot list the directory: {e}", dir.display()))?;
@@ -366,6 +376,36 @@ pub fn build_dataset(cfg: &SimConfig, anchor_ms: i64) -> Result<Dataset, String>
         .iter()
         .map(|f| crate::qform::parse_question_form(&f.xml))
         .collect();
+    // A form that does not read cleanly is still served (it is a useful test case for a
+    // client), but whoever started the sim is told.
+    let mut warnings = Vec::new();
+    if let Some(dir) = &cfg.forms_dir {
+        for (f, p) in forms.iter().zip(&parsed) {
+            let file = dir.join(format!("{}.questionform.xml", f.stem));
+            if f.xml.trim().is_empty() {
+                warnings.push(format!(
+                    "{} is empty; served as a type with an empty Test",
+                    file.display()
+                ));
+            } else if let Some(first) = p.problems.first() {
+                let n = p.problems.len();
+                warnings.push(format!(
+                    "{}: {}{}; served as it is",
+                    file.display(),
+                    crate::qform::sanitize::truncate(&first.message, 200),
+                    if n > 1 {
+                        format!(
+                            " (and {} more problem{})",
+                            n - 1,
+                            if n == 2 { "" } else { "s" }
+                        )
+                    } else {
+                        String::new()
+                    }
+                ));
+            }
+        }
+    }
     let shared_tests: Vec<Arc<str>> = forms.iter().map(|f| Arc::from(f.xml.as_str())).collect();
     let mut r = SimRng::derived(cfg.seed, "requests");
     let mut workers = Workers::new(&mut r);
@@ -520,7 +560,11 @@ pub fn build_dataset(cfg: &SimConfig, anchor_ms: i64) -> Result<Dataset, String>
         }
         types.extend(file_types);
     }
-    Ok(Dataset { types, requests })
+    Ok(Dataset {
+        types,
+        requests,
+        warnings,
+    })
 }
 
 /// Requests with their line numbers, and the types created for them.
