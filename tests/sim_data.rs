@@ -443,6 +443,19 @@ fn cli_rejects_bad_flags_cleanly() {
         ),
         (vec!["--listen".into(), "0.0.0.0:0".into()], "loopback"),
         (
+            vec!["--listen".into(), "127.0.0.1:99999".into()],
+            "invalid value '127.0.0.1:99999' for '--listen <LISTEN>': the port must be 0–65535 \
+             (0 picks a free one), not \"99999\"",
+        ),
+        (
+            vec!["--requests".into(), "-1".into()],
+            "invalid value '-1' for '--requests <REQUESTS>': must be from 0 to 100000",
+        ),
+        (
+            vec!["--latency-ms".into(), "-1".into()],
+            "invalid value '-1' for '--latency-ms <LATENCY_MS>': must be from 0 to 600000",
+        ),
+        (
             vec!["--record".into(), "/nonexistent/dir/rec.jsonl".into()],
             "record file",
         ),
@@ -455,7 +468,7 @@ fn cli_rejects_bad_flags_cleanly() {
             .output()
             .unwrap();
         let err = String::from_utf8_lossy(&out.stderr);
-        assert!(!out.status.success(), "{args:?}");
+        assert_eq!(out.status.code(), Some(2), "{args:?}");
         assert!(err.contains(needle), "{args:?}: {err}");
         assert!(!err.contains("panicked"), "{err}");
         assert!(out.stdout.is_empty(), "no URL on failure");
