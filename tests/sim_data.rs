@@ -419,7 +419,32 @@ fn cli_rejects_bad_flags_cleanly() {
         "{\"QualificationTypeId\":\"3T\",\"WorkerId\":\"A1\",\"SubmitTime\":1}\n{\"QualificationTypeId\":\"3T\",\"WorkerId\":\"A2\"}\n",
     )
     .unwrap();
+    let huge = dir.path().join("huge.jsonl");
+    std::fs::write(
+        &huge,
+        "# times\n{\"QualificationTypeId\":\"3T\",\"WorkerId\":\"A1\",\"SubmitTime\":1e300}\n",
+    )
+    .unwrap();
+    let junk = dir.path().join("junk.jsonl");
+    std::fs::write(&junk, "\nnot json\n").unwrap();
+    let huge_msg = format!(
+        "mturk-triage: {} line 2: SubmitTime 1e300 is out of range: it must be 0 to 1e11 epoch \
+         seconds",
+        huge.display()
+    );
+    let junk_msg = format!(
+        "mturk-triage: {} line 2: not a JSON object: expected ident at column 2",
+        junk.display()
+    );
     let cases: Vec<(Vec<String>, &str)> = vec![
+        (
+            vec!["--requests-file".into(), huge.display().to_string()],
+            &huge_msg,
+        ),
+        (
+            vec!["--requests-file".into(), junk.display().to_string()],
+            &junk_msg,
+        ),
         (vec!["--fault-rate".into(), "1.5".into()], "--fault-rate"),
         (
             vec!["--forms".into(), "/nonexistent/forms".into()],
