@@ -306,6 +306,20 @@ fn forms_dir_answer_keys_and_errors() {
     })
     .unwrap_err();
     assert!(e.contains("no such directory"), "{e}");
+    let readme = PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/README.md"));
+    let e = sim::load_dataset(&SimConfig {
+        forms_dir: Some(readme.clone()),
+        ..cfg(1, 5)
+    })
+    .unwrap_err();
+    assert_eq!(
+        e,
+        format!(
+            "--forms {} is a file, not a directory (give the folder that holds the \
+             *.questionform.xml files)",
+            readme.display()
+        )
+    );
     std::fs::write(
         dir.path().join("mine.questionform.xml"),
         include_str!("../assets/real/07-mturkemu-freetext-name.questionform.xml"),
@@ -324,6 +338,47 @@ fn forms_dir_answer_keys_and_errors() {
     assert_eq!(owned[0].answer_key.as_deref(), Some("<AnswerKey/>"));
     assert_eq!(d.requests.len(), 5);
     assert!(d.requests.iter().all(|r| r.type_id == owned[0].id));
+    assert_eq!(d.warnings, Vec::<String>::new(), "a clean form: no warning");
+    // Forms that do not read cleanly are served as they are, with a warning naming the file
+    // and its first problem.
+    let cut = "<QuestionForm><Question><QuestionIdentifier>q";
+    std::fs::write(dir.path().join("cut.questionform.xml"), cut).unwrap();
+    std::fs::write(dir.path().join("empty.questionform.xml"), "").unwrap();
+    std::fs::write(dir.path().join("wrong.questionform.xml"), "<AnswerKey/>").unwrap();
+    let d = sim::load_dataset(&SimConfig {
+        forms_dir: Some(dir.path().to_owned()),
+        ..cfg(1, 5)
+    })
+    .unwrap();
+    let file = |stem: &str| {
+        dir.path()
+            .join(format!("{stem}.questionform.xml"))
+            .display()
+            .to_string()
+    };
+    assert_eq!(
+        d.warnings,
+        [
+            format!(
+                "{}: document ended inside <QuestionIdentifier> (truncated?) (and 3 more \
+                 problems); served as it is",
+                file("cut")
+            ),
+            format!(
+                "{} is empty; served as a type with an empty Test",
+                file("empty")
+            ),
+            format!(
+                "{}: root element is <AnswerKey>, expected <QuestionForm>; served as it is",
+                file("wrong")
+            ),
+        ]
+    );
+    let cut_type = d.types.iter().find(|t| t.name == "cut").unwrap();
+    assert_eq!(cut_type.test.as_deref(), Some(cut), "served verbatim");
+    for stem in ["cut", "empty", "wrong"] {
+        std::fs::remove_file(file(stem)).unwrap();
+    }
     std::fs::write(dir.path().join("bad.questionform.xml"), [0xff, 0xfe, 0x00]).unwrap();
     let e = sim::load_dataset(&SimConfig {
         forms_dir: Some(dir.path().to_owned()),
@@ -364,7 +419,32 @@ fn cli_rejects_bad_flags_cleanly() {
         "{\"QualificationTypeId\":\"3T\",\"WorkerId\":\"A1\",\"SubmitTime\":1}\n{\"QualificationTypeId\":\"3T\",\"WorkerId\":\"A2\"}\n",
     )
     .unwrap();
+    let huge = dir.path().join("huge.jsonl");
+    std::fs::write(
+        &huge,
+        "# times\n{\"QualificationTypeId\":\"3T\",\"WorkerId\":\"A1\",\"SubmitTime\":1e300}\n",
+    )
+    .unwrap();
+    let junk = dir.path().join("junk.jsonl");
+    std::fs::write(&junk, "\nnot json\n").unwrap();
+    let huge_msg = format!(
+        "mturk-triage: {} line 2: SubmitTime 1e300 is out of range: it must be 0 to 1e11 epoch \
+         seconds",
+        huge.display()
+    );
+    let junk_msg = format!(
+        "mturk-triage: {} line 2: not a JSON object: expected ident at column 2",
+        junk.display()
+    );
     let cases: Vec<(Vec<String>, &str)> = vec![
+        (
+            vec!["--requests-file".into(), huge.display().to_string()],
+            &huge_msg,
+        ),
+        (
+            vec!["--requests-file".into(), junk.display().to_string()],
+            &junk_msg,
+        ),
         (vec!["--fault-rate".into(), "1.5".into()], "--fault-rate"),
         (
             vec!["--forms".into(), "/nonexistent/forms".into()],
@@ -375,6 +455,10 @@ fn cli_rejects_bad_flags_cleanly() {
             "no *.questionform.xml",
         ),
         (
+            vec!["--forms".into(), reqs.display().to_string()],
+            "is a file, not a directory",
+        ),
+        (
             vec!["--requests-file".into(), reqs.display().to_string()],
             "line 2",
         ),
@@ -383,6 +467,19 @@ fn cli_rejects_bad_flags_cleanly() {
             "cannot read",
         ),
         (vec!["--listen".into(), "0.0.0.0:0".into()], "loopback"),
+        (
+            vec!["--listen".into(), "127.0.0.1:99999".into()],
+            "invalid value '127.0.0.1:99999' for '--listen <LISTEN>': the port must be 0–65535 \
+             (0 picks a free one), not \"99999\"",
+        ),
+        (
+            vec!["--requests".into(), "-1".into()],
+            "invalid value '-1' for '--requests <REQUESTS>': must be from 0 to 100000",
+        ),
+        (
+            vec!["--latency-ms".into(), "-1".into()],
+            "invalid value '-1' for '--latency-ms <LATENCY_MS>': must be from 0 to 600000",
+        ),
         (
             vec!["--record".into(), "/nonexistent/dir/rec.jsonl".into()],
             "record file",
@@ -396,7 +493,7 @@ fn cli_rejects_bad_flags_cleanly() {
             .output()
             .unwrap();
         let err = String::from_utf8_lossy(&out.stderr);
-        assert!(!out.status.success(), "{args:?}");
+        assert_eq!(out.status.code(), Some(2), "{args:?}");
         assert!(err.contains(needle), "{args:?}: {err}");
         assert!(!err.contains("panicked"), "{err}");
         assert!(out.stdout.is_empty(), "no URL on failure");
@@ -431,4 +528,58 @@ fn cli_prints_the_url_first_and_stops_on_sigterm() {
     assert!(status.success());
     let code = child.wait().unwrap();
     assert!(code.success(), "{code:?}");
+}
+
+#[test]
+fn cli_warns_about_forms_that_do_not_read_cleanly() {
+    use std::io::{BufRead, BufReader};
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("good.questionform.xml"),
+        include_str!("../assets/real/07-mturkemu-freetext-name.questionform.xml"),
+    )
+    .unwrap();
+    std::fs::write(
+        dir.path().join("cut.questionform.xml"),
+        "<QuestionForm><Overview><Text>hi",
+    )
+    .unwrap();
+    let mut child = bin()
+        .args(["sim", "--requests", "2", "--forms"])
+        .arg(dir.path())
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut lines = Vec::new();
+    for line in BufReader::new(child.stderr.take().unwrap()).lines() {
+        let line = line.unwrap();
+        let done = line.contains("pending requests across");
+        lines.push(line);
+        if done {
+            break;
+        }
+    }
+    let _ = Command::new("kill")
+        .args(["-TERM", &child.id().to_string()])
+        .status();
+    let _ = child.wait();
+    let cut = dir.path().join("cut.questionform.xml");
+    assert_eq!(
+        lines.first().map(String::as_str),
+        Some(
+            format!(
+                "mturk-triage sim: warning: {}: document ended inside <Text> (truncated?) (and 2 \
+                 more problems); served as it is",
+                cut.display()
+            )
+            .as_str()
+        ),
+        "{lines:?}"
+    );
+    assert_eq!(lines.len(), 2, "one warning, then the summary: {lines:?}");
+    assert!(
+        lines[1].contains("2 pending requests across 2 owned"),
+        "{lines:?}"
+    );
 }

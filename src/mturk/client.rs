@@ -104,6 +104,24 @@ impl Target {
 /// fragment, no trailing slash (a trailing slash breaks SigV4 on some servers).
 pub fn normalize_endpoint(raw: &str) -> Result<String, String> {
     let s = raw.trim();
+    // First of all, so that no other message repeats a password.
+    let (scheme_part, after_scheme) = s.split_once("://").unwrap_or(("", s));
+    let authority = after_scheme
+        .split(['/', '?', '#'])
+        .next()
+        .unwrap_or(after_scheme);
+    if let Some((_, host)) = authority.rsplit_once('@') {
+        let shown = if scheme_part.is_empty() {
+            format!("…@{host}")
+        } else {
+            format!("{scheme_part}://…@{host}")
+        };
+        return Err(format!(
+            "endpoint URL {shown}: a user name or password does not belong in the URL; \
+             credentials come from the AWS chain (environment, ~/.aws/credentials and config) \
+             or --profile, never from the URL"
+        ));
+    }
     let (scheme, rest) = s
         .split_once("://")
         .ok_or_else(|| format!("endpoint URL {s:?} needs a scheme: http:// or https://"))?;
@@ -125,7 +143,49 @@ pub fn normalize_endpoint(raw: &str) -> Result<String, String> {
     if rest.chars().any(|c| c.is_whitespace() || c.is_control()) {
         return Err(format!("endpoint URL {s:?} contains white space"));
     }
+    let (host, port) = split_host_port(rest).map_err(|e| format!("endpoint URL {s:?}: {e}"))?;
+    if host.is_empty() {
+        return Err(format!("endpoint URL {s:?} has no host"));
+    }
+    if let Some(p) = port {
+        let n = p
+            .parse::<u32>()
+            .ok()
+            .filter(|_| p.bytes().all(|b| b.is_ascii_digit()));
+        if !n.is_some_and(|n| (1..=65535).contains(&n)) {
+            return Err(format!(
+                "endpoint URL {s:?}: the port must be 1–65535, not {p:?}"
+            ));
+        }
+    }
     Ok(format!("{scheme}://{rest}"))
+}
+
+/// `host[:port]` or `[v6][:port]` → (host, port as written). The host of a bracketed form is
+/// returned without its brackets.
+fn split_host_port(rest: &str) -> Result<(&str, Option<&str>), String> {
+    if let Some(inner) = rest.strip_prefix('[') {
+        let (host, tail) = inner
+            .split_once(']')
+            .ok_or_else(|| "an IPv6 address opened with [ is never closed with ]".to_string())?;
+        if host.parse::<std::net::Ipv6Addr>().is_err() {
+            return Err(format!("[{host}] is not an IPv6 address"));
+        }
+        return match tail {
+            "" => Ok((host, None)),
+            t => match t.strip_prefix(':') {
+                Some(p) => Ok((host, Some(p))),
+                None => Err(format!(
+                    "{t:?} after the IPv6 address: only :PORT may follow it"
+                )),
+            },
+        };
+    }
+    match rest.split_once(':') {
+        None => Ok((rest, None)),
+        Some((host, port)) if !port.contains(':') => Ok((host, Some(port))),
+        Some(_) => Err("an IPv6 address needs brackets, e.g. http://[::1]:8080".into()),
+    }
 }
 
 /// The host of an `https://host[:port]` URL.
@@ -488,6 +548,79 @@ mod tests {
                 .unwrap_err()
                 .contains("only scheme")
         );
+        // Ports: 1–65535, digits only.
+        for (url, port) in [
+            ("http://127.0.0.1:99999", "99999"),
+            ("http://127.0.0.1:0", "0"),
+            ("http://127.0.0.1:abc", "abc"),
+            ("http://127.0.0.1:", ""),
+            ("http://127.0.0.1:+80", "+80"),
+            ("http://[::1]:65536", "65536"),
+        ] {
+            assert_eq!(
+                normalize_endpoint(url).unwrap_err(),
+                format!("endpoint URL {url:?}: the port must be 1–65535, not {port:?}")
+            );
+        }
+        for ok in [
+            "http://127.0.0.1:1",
+            "http://127.0.0.1:65535",
+            "http://[::1]:8080",
+            "http://[::1]",
+            "https://[2001:db8::1]:443",
+            "http://localhost:43121",
+            "https://mturk-requester.us-east-1.amazonaws.com.:443",
+        ] {
+            assert_eq!(normalize_endpoint(ok).unwrap(), ok);
+        }
+        assert_eq!(
+            normalize_endpoint("http://::1:8080").unwrap_err(),
+            "endpoint URL \"http://::1:8080\": an IPv6 address needs brackets, e.g. \
+             http://[::1]:8080"
+        );
+        assert!(
+            normalize_endpoint("http://[::1:8080")
+                .unwrap_err()
+                .contains("never closed")
+        );
+        assert!(
+            normalize_endpoint("http://[nothost]:80")
+                .unwrap_err()
+                .contains("[nothost] is not an IPv6 address")
+        );
+        assert!(
+            normalize_endpoint("http://[::1]x")
+                .unwrap_err()
+                .contains("only :PORT may follow it")
+        );
+        assert_eq!(
+            normalize_endpoint("http://:8080").unwrap_err(),
+            "endpoint URL \"http://:8080\" has no host"
+        );
+        // Credentials in the URL: refused, and the password is not repeated.
+        for url in [
+            "http://user:pw@127.0.0.1:8080",
+            "https://AKIDEXAMPLE@example.org",
+            "http://user:pw@127.0.0.1:8080/path",
+            "user:pw@127.0.0.1:8080",
+        ] {
+            let e = normalize_endpoint(url).unwrap_err();
+            assert!(!e.contains("pw@") && !e.contains("AKIDEXAMPLE"), "{e}");
+            assert!(
+                e.contains(
+                    "a user name or password does not belong in the URL; credentials come from \
+                     the AWS chain (environment, ~/.aws/credentials and config) or --profile, \
+                     never from the URL"
+                ),
+                "{e}"
+            );
+        }
+        assert!(
+            normalize_endpoint("http://user:pw@127.0.0.1:8080")
+                .unwrap_err()
+                .starts_with("endpoint URL http://…@127.0.0.1:8080: ")
+        );
+        assert!(Target::from_flags(false, Some("http://u:p@127.0.0.1:9")).is_err());
     }
 
     #[test]
@@ -525,6 +658,11 @@ mod tests {
         assert!(is_loopback_url("http://127.0.0.1:9"));
         assert!(is_loopback_url("http://localhost:9"));
         assert!(is_loopback_url("http://[::1]:9"));
+        assert!(
+            Target::from_flags(false, Some("http://[::1]:8080"))
+                .unwrap()
+                .is_loopback()
+        );
         assert!(!is_loopback_url(SANDBOX_ENDPOINT));
         assert!(!is_loopback_url("http://10.0.0.1:80"));
     }

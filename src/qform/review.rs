@@ -612,10 +612,7 @@ pub fn build(
     // Empty and unreadable are different things: a document the parser could not read has
     // problems (listed at the end of the review).
     if !has_test && !form.problems.is_empty() {
-        notes.push(
-            "The Test could not be read (see Problems below); the raw XML is shown there."
-                .to_string(),
-        );
+        notes.push("The Test could not be read (see Problems below).".to_string());
     } else if !has_test {
         notes.push(
             "No Test: this Qualification type has no test (or the Test is empty); decide on \

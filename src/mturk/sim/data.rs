@@ -130,8 +130,18 @@ fn read_text(path: &Path) -> Result<String, String> {
 /// Every `*.questionform.xml` in `dir` (sorted by name), with `STEM.answerkey.xml` and
 /// `STEM.answers.xml` beside it when present.
 pub fn load_forms_dir(dir: &Path) -> Result<Vec<FormFile>, String> {
-    if !dir.is_dir() {
+    if dir.is_file() {
+        return Err(format!(
+            "--forms {} is a file, not a directory (give the folder that holds the \
+             *.questionform.xml files)",
+            dir.display()
+        ));
+    }
+    if !dir.exists() {
         return Err(format!("--forms {}: no such directory", dir.display()));
+    }
+    if !dir.is_dir() {
+        return Err(format!("--forms {}: not a directory", dir.display()));
     }
     let entries = std::fs::read_dir(dir)
         .map_err(|e| format!("--forms {}: cannot list the directory: {e}", dir.display()))?;
@@ -366,6 +376,36 @@ pub fn build_dataset(cfg: &SimConfig, anchor_ms: i64) -> Result<Dataset, String>
         .iter()
         .map(|f| crate::qform::parse_question_form(&f.xml))
         .collect();
+    // A form that does not read cleanly is still served (it is a useful test case for a
+    // client), but whoever started the sim is told.
+    let mut warnings = Vec::new();
+    if let Some(dir) = &cfg.forms_dir {
+        for (f, p) in forms.iter().zip(&parsed) {
+            let file = dir.join(format!("{}.questionform.xml", f.stem));
+            if f.xml.trim().is_empty() {
+                warnings.push(format!(
+                    "{} is empty; served as a type with an empty Test",
+                    file.display()
+                ));
+            } else if let Some(first) = p.problems.first() {
+                let n = p.problems.len();
+                warnings.push(format!(
+                    "{}: {}{}; served as it is",
+                    file.display(),
+                    crate::qform::sanitize::truncate(&first.message, 200),
+                    if n > 1 {
+                        format!(
+                            " (and {} more problem{})",
+                            n - 1,
+                            if n == 2 { "" } else { "s" }
+                        )
+                    } else {
+                        String::new()
+                    }
+                ));
+            }
+        }
+    }
     let shared_tests: Vec<Arc<str>> = forms.iter().map(|f| Arc::from(f.xml.as_str())).collect();
     let mut r = SimRng::derived(cfg.seed, "requests");
     let mut workers = Workers::new(&mut r);
@@ -520,7 +560,11 @@ pub fn build_dataset(cfg: &SimConfig, anchor_ms: i64) -> Result<Dataset, String>
         }
         types.extend(file_types);
     }
-    Ok(Dataset { types, requests })
+    Ok(Dataset {
+        types,
+        requests,
+        warnings,
+    })
 }
 
 /// Requests with their line numbers, and the types created for them.
@@ -541,6 +585,43 @@ struct FileRequest {
     qualification_request_id: Option<String>,
 }
 
+/// The largest SubmitTime a requests file may give (epoch seconds, about the year 5138).
+const MAX_SUBMIT_SECS: f64 = 1e11;
+
+/// What kind of JSON value `raw` (valid JSON) is, for messages.
+fn json_kind(raw: &str) -> &'static str {
+    match raw.chars().next() {
+        Some('"') => "a string",
+        Some('t' | 'f') => "a boolean",
+        Some('n') => "null",
+        Some('{') => "an object",
+        Some('[') => "an array",
+        Some('-' | '0'..='9') => "a number",
+        _ => "this value",
+    }
+}
+
+/// A serde_json error about one line of a requests file. Each line is parsed on its own, so
+/// serde's "at line 1 column C" becomes "at column C"; a line that is not JSON at all, or is JSON
+/// but not an object, says so first.
+fn json_error(e: &serde_json::Error, line: &str) -> String {
+    let full = e.to_string();
+    let suffix = format!(" at line {} column {}", e.line(), e.column());
+    let msg = match full.strip_suffix(&suffix) {
+        Some(m) if e.line() == 1 => format!("{m} at column {}", e.column()),
+        _ => full,
+    };
+    if !line.starts_with('{') && serde_json::from_str::<serde::de::IgnoredAny>(line).is_ok() {
+        // Valid JSON of another kind: serde would try to read an array as the struct's fields.
+        return format!("not a JSON object: the line is {}", json_kind(line));
+    }
+    if e.is_syntax() || e.is_eof() || !line.starts_with('{') {
+        format!("not a JSON object: {msg}")
+    } else {
+        msg
+    }
+}
+
 /// Parse a requests file (JSON Lines; blank lines and lines starting with `#` are skipped).
 /// Returns the requests with their line numbers, and the types that had to be created.
 pub fn parse_requests_file(
@@ -559,7 +640,8 @@ pub fn parse_requests_file(
             continue;
         }
         let bad = |msg: String| format!("{name} line {n}: {msg}");
-        let fr: FileRequest = serde_json::from_str(trimmed).map_err(|e| bad(e.to_string()))?;
+        let fr: FileRequest =
+            serde_json::from_str(trimmed).map_err(|e| bad(json_error(&e, trimmed)))?;
         if !is_entity_id(&fr.qualification_type_id) {
             return Err(bad(format!(
                 "QualificationTypeId {:?} must be 1-64 characters A-Z, 0-9",
@@ -574,11 +656,23 @@ pub fn parse_requests_file(
         }
         let submit_text = fr.submit_time.get().trim();
         let number: Option<serde_json::Number> = serde_json::from_str(submit_text).ok();
+        let is_number = submit_text.starts_with(|c: char| c == '-' || c.is_ascii_digit());
+        if !is_number {
+            return Err(bad(format!(
+                "SubmitTime must be epoch seconds (a JSON number), not {}",
+                json_kind(submit_text)
+            )));
+        }
         let secs = number
             .as_ref()
             .and_then(serde_json::Number::as_f64)
-            .filter(|s| s.is_finite() && *s >= 0.0 && *s < 1e11)
-            .ok_or_else(|| bad("SubmitTime must be epoch seconds (a JSON number)".into()))?;
+            .filter(|s| s.is_finite() && (0.0..=MAX_SUBMIT_SECS).contains(s))
+            .ok_or_else(|| {
+                bad(format!(
+                    "SubmitTime {} is out of range: it must be 0 to 1e11 epoch seconds",
+                    crate::qform::sanitize::truncate(submit_text, 40)
+                ))
+            })?;
         let submit_ms = (secs * 1000.0).round() as i64;
         let submit_style = if number.as_ref().is_some_and(serde_json::Number::is_f64) {
             TimeStyle::Exponent
@@ -655,6 +749,51 @@ mod tests {
                 .unwrap_err()
                 .contains("Bogus")
         );
+        // Not JSON at all, or JSON but not an object: said first, serde's detail after.
+        assert_eq!(
+            parse_requests_file("# c\nnot json", "f", 1, &[], 0).unwrap_err(),
+            "f line 2: not a JSON object: expected ident at column 2"
+        );
+        assert_eq!(
+            parse_requests_file("[1]", "f", 1, &[], 0).unwrap_err(),
+            "f line 1: not a JSON object: the line is an array"
+        );
+        assert_eq!(
+            parse_requests_file("{\"QualificationTypeId\":\"3AB\"", "f", 1, &[], 0).unwrap_err(),
+            "f line 1: not a JSON object: EOF while parsing an object at column 28"
+        );
+        assert_eq!(
+            parse_requests_file("5", "f", 1, &[], 0).unwrap_err(),
+            "f line 1: not a JSON object: the line is a number"
+        );
+        // SubmitTime: a number outside the range says the range; not a number says so.
+        let with_time = |t: &str| {
+            format!(r#"{{"QualificationTypeId":"3AB","WorkerId":"A1","SubmitTime":{t}}}"#)
+        };
+        for t in ["1e300", "-5", "100000000001", "1e400", "-0.5"] {
+            assert_eq!(
+                parse_requests_file(&with_time(t), "f", 1, &[], 0).unwrap_err(),
+                format!(
+                    "f line 1: SubmitTime {t} is out of range: it must be 0 to 1e11 epoch seconds"
+                )
+            );
+        }
+        for (t, kind) in [
+            ("\"1485179000\"", "a string"),
+            ("null", "null"),
+            ("true", "a boolean"),
+        ] {
+            assert_eq!(
+                parse_requests_file(&with_time(t), "f", 1, &[], 0).unwrap_err(),
+                format!("f line 1: SubmitTime must be epoch seconds (a JSON number), not {kind}")
+            );
+        }
+        for t in ["0", "1e11", "1485179000.5"] {
+            assert!(
+                parse_requests_file(&with_time(t), "f", 1, &[], 0).is_ok(),
+                "{t}"
+            );
+        }
         let (reqs, types) = parse_requests_file(ok, "f", 1, &[], 0).unwrap();
         assert_eq!(reqs.len(), 1);
         assert_eq!(reqs[0].1.submit_ms, 1_485_179_373_361);

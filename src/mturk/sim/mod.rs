@@ -126,6 +126,8 @@ pub fn load_dataset(cfg: &SimConfig) -> Result<Dataset, String> {
 /// A running sim. Dropping it does not stop the server; call [`SimHandle::shutdown`].
 pub struct SimHandle {
     pub addr: SocketAddr,
+    /// The data set's warnings (see [`Dataset::warnings`]); `sim` prints them to stderr.
+    pub warnings: Vec<String>,
     shutdown: Option<tokio::sync::oneshot::Sender<()>>,
     task: tokio::task::JoinHandle<()>,
     shared: Arc<server::Shared>,
@@ -206,7 +208,8 @@ impl SimHandle {
 
 /// Bind and start serving in the background of the current tokio runtime.
 pub async fn start(cfg: SimConfig) -> Result<SimHandle, String> {
-    let dataset = load_dataset(&cfg)?;
+    let mut dataset = load_dataset(&cfg)?;
+    let warnings = std::mem::take(&mut dataset.warnings);
     let recorder = match &cfg.record {
         Some(p) => record::Recorder::open(p)?,
         None => record::Recorder::none(),
@@ -234,6 +237,7 @@ pub async fn start(cfg: SimConfig) -> Result<SimHandle, String> {
     let task = tokio::spawn(server::serve(listener, router, rx));
     Ok(SimHandle {
         addr,
+        warnings,
         shutdown: Some(tx),
         task,
         shared,
@@ -279,6 +283,9 @@ pub async fn run_cli(args: crate::cli::SimArgs) -> Result<std::process::ExitCode
             inner.state.pending().count(),
         )
     };
+    for w in &handle.warnings {
+        eprintln!("mturk-triage sim: warning: {w}");
+    }
     eprintln!(
         "mturk-triage sim: {pending} pending requests across {types} owned qualification types on {}; Ctrl-C to stop",
         handle.endpoint_url()

@@ -55,6 +55,9 @@ pub struct QualRequest {
 pub struct Dataset {
     pub types: Vec<QualType>,
     pub requests: Vec<QualRequest>,
+    /// Worth telling whoever started the sim (`sim` prints them to stderr), e.g. a form in
+    /// `--forms` that does not read cleanly. Not served.
+    pub warnings: Vec<String>,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -362,6 +365,7 @@ mod tests {
             requests: (0..10)
                 .map(|i| req(&format!("R{i}"), "T", 1000 - i))
                 .collect(),
+            warnings: vec![],
         };
         let mut s = State::new(data, 5, false);
         let (p1, c1) = s.page_requests(None, Cursor { after: None }, 4);
