@@ -102,7 +102,7 @@ fn error_from_the_run_loop_restores_the_terminal() {
 fn signal_test(sig: i32, name: &str) {
     let dir = temp_dir();
     let mut app = spawn(None, &dir);
-    app.wait_text("loaded", 20);
+    app.wait_text("pending", 20);
     let pid = app.child.process_id().expect("pid") as i32;
     // SAFETY: sending a signal to our own child process.
     assert_eq!(unsafe { libc::kill(pid, sig) }, 0, "kill {name}");

@@ -754,7 +754,7 @@ impl App {
                 let not_applied = settled - resumed - applied;
                 let mut text = format!("checked {settled} unconfirmed decision(s): ");
                 text.push_str(&format!(
-                    "{resumed} sent again, {applied} already applied, {not_applied} not applied"
+                    "{resumed} still pending (sent now), {applied} no longer pending (applied or decided elsewhere), {not_applied} not applied"
                 ));
                 if not_applied > 0 {
                     text.push_str(" (t resends)");

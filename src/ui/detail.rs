@@ -115,11 +115,24 @@ fn facts(app: &App, row: &Row, width: usize) -> Vec<Line<'static>> {
         ),
         kv("Type", type_name, width),
     ];
+    // The decision, wrapped (an error or a Reason must be readable), at most a few lines.
+    const DECISION_LINES: usize = 6;
     let (text, style) = state_text(&row.state, app.now_ms);
-    out.push(Line::from(vec![
-        Span::styled("Decision: ", theme::dim()),
-        Span::styled(truncate(&text, width.saturating_sub(10)), style),
-    ]));
+    let w = width.saturating_sub(10).max(1);
+    let mut wrapped = crate::qform::sanitize::wrap(&text, w);
+    if wrapped.len() > DECISION_LINES {
+        wrapped.truncate(DECISION_LINES);
+        if let Some(last) = wrapped.last_mut() {
+            *last = truncate(&format!("{last} …"), w);
+        }
+    }
+    for (i, l) in wrapped.into_iter().enumerate() {
+        let label = if i == 0 { "Decision: " } else { "          " };
+        out.push(Line::from(vec![
+            Span::styled(label, theme::dim()),
+            Span::styled(l, style),
+        ]));
+    }
     out
 }
 

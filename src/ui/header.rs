@@ -56,7 +56,7 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App) {
             env_style,
         ),
         (1, 9, filter, heading),
-        (2, 8, format!("{} loaded", c.loaded), plain),
+        (2, 4, format!("{} loaded", c.loaded), plain),
         (2, 2, format!("{} pending", c.pending), plain),
         (2, 3, format!("{} decided", c.decided), plain),
         (2, 6, format!("{} in flight", c.in_flight), plain),
