@@ -1172,7 +1172,9 @@ fn recovered_decisions_of_other_types_stay_in_the_journal_under_a_type_filter() 
     assert!(app.row("QR0001").is_none());
     let flash = app.flash.clone().expect("a warning about the other type");
     assert!(
-        flash.text.contains("1 unfinished decision(s)")
+        flash
+            .text
+            .contains("1 unfinished decision from an earlier run")
             && flash.text.contains("other qualification types")
             && flash.text.contains("kept in the journal"),
         "{}",

@@ -554,7 +554,7 @@ fn cli_warns_about_forms_that_do_not_read_cleanly() {
     let mut lines = Vec::new();
     for line in BufReader::new(child.stderr.take().unwrap()).lines() {
         let line = line.unwrap();
-        let done = line.contains("pending requests across");
+        let done = line.contains(" across ") && line.contains("Ctrl-C to stop");
         lines.push(line);
         if done {
             break;

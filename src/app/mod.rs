@@ -25,6 +25,15 @@ use keys::Action;
 /// App-level attempts for a decision whose call failed in a retryable way (the SDK does not
 /// retry decision calls: Accept and Reject are not idempotent, see `runtime::send_decision`).
 pub const SEND_ATTEMPTS: u32 = 3;
+/// `1 decision`, `2 decisions`: a count with its noun (regular plurals only).
+pub fn plural(n: usize, noun: &str) -> String {
+    if n == 1 {
+        format!("1 {noun}")
+    } else {
+        format!("{n} {noun}s")
+    }
+}
+
 /// How long transient messages stay.
 pub const FLASH_MS: u64 = 4000;
 const DETAIL_STEP: u16 = 3;
@@ -752,7 +761,7 @@ impl App {
             ),
             _ if settled > 0 => {
                 let not_applied = settled - resumed - applied;
-                let mut text = format!("checked {settled} unconfirmed decision(s): ");
+                let mut text = format!("checked {}: ", plural(settled, "unconfirmed decision"));
                 text.push_str(&format!(
                     "{resumed} still pending (sent now), {applied} no longer pending (applied or decided elsewhere), {not_applied} not applied"
                 ));
@@ -761,14 +770,18 @@ impl App {
                 }
                 if vanished > 0 {
                     text.push_str(&format!(
-                        "; {vanished} request(s) decided elsewhere left the list"
+                        "; {} decided elsewhere left the list",
+                        plural(vanished, "request")
                     ));
                 }
                 self.set_flash(Level::Info, text)
             }
             _ if vanished > 0 => self.set_flash(
                 Level::Info,
-                format!("{vanished} request(s) decided elsewhere left the list"),
+                format!(
+                    "{} decided elsewhere left the list",
+                    plural(vanished, "request")
+                ),
             ),
             _ => {}
         }
@@ -1586,9 +1599,9 @@ impl App {
             self.flash = Some(Flash {
                 level: Level::Warn,
                 text: format!(
-                    "{} unfinished decision(s) from an earlier run are for other qualification types: \
-                     kept in the journal; start without --qualification-type-id to settle them",
-                    other.len()
+                    "{} from an earlier run for other qualification types: kept in the journal; \
+                     start without --qualification-type-id to settle them",
+                    plural(other.len(), "unfinished decision")
                 ),
                 until_ms: self.now_ms + 3 * FLASH_MS,
             });
@@ -1662,8 +1675,8 @@ impl App {
                 self.set_flash(
                     Level::Info,
                     format!(
-                        "resuming {} decision(s): each is checked against the pending list first",
-                        ids.len()
+                        "resuming {}: each is checked against the pending list first",
+                        plural(ids.len(), "decision")
                     ),
                 );
                 // Settled by the listing in progress, or by a fresh one.
@@ -1689,8 +1702,8 @@ impl App {
                 self.set_flash(
                     Level::Info,
                     format!(
-                        "dropped {} decision(s) from before; nothing sent",
-                        ids.len()
+                        "dropped {} from before; nothing sent",
+                        plural(ids.len(), "decision")
                     ),
                 );
                 // A fresh listing removes the ones that are no longer pending.

@@ -6,7 +6,7 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Clear, Paragraph, Wrap};
 
 use super::theme;
-use crate::app::{App, Mode};
+use crate::app::{App, Mode, plural};
 use crate::qform::sanitize::{display_width, sanitize, truncate};
 
 fn centered(screen: Rect, w: u16, h: u16) -> Rect {
@@ -139,7 +139,7 @@ pub fn render(frame: &mut Frame, screen: Rect, app: &App) {
             let n = app.active_count();
             let area = centered(screen, 60, 6);
             let lines = vec![
-                Line::raw(format!("{n} decision(s) are waiting or being sent.")),
+                Line::raw(format!("{} waiting or being sent.", plural(n, "decision"))),
                 Line::from(vec![
                     Span::styled("s", theme::key()),
                     Span::raw(" send them now, then quit"),
@@ -162,7 +162,8 @@ pub fn render(frame: &mut Frame, screen: Rect, app: &App) {
             let mut lines = vec![
                 Line::raw(truncate(
                     &format!(
-                        "{n} decision(s) from an earlier run were never confirmed ({sent} may have been applied)."
+                        "{} from an earlier run never confirmed ({sent} may have been applied).",
+                        plural(n, "decision")
                     ),
                     inner_w,
                 )),
@@ -361,10 +362,11 @@ fn draw_box(frame: &mut Frame, area: Rect, title: &str, lines: Vec<Line<'static>
 
 fn human_secs(s: i64) -> String {
     match s {
-        s if s >= 86_400 && s % 86_400 == 0 => format!("{} day(s)", s / 86_400),
-        s if s >= 3_600 && s % 3_600 == 0 => format!("{} hour(s)", s / 3_600),
-        s if s >= 60 && s % 60 == 0 => format!("{} minute(s)", s / 60),
-        s => format!("{s} second(s)"),
+        s if s >= 86_400 && s % 86_400 == 0 => plural((s / 86_400) as usize, "day"),
+        s if s >= 3_600 && s % 3_600 == 0 => plural((s / 3_600) as usize, "hour"),
+        s if s >= 60 && s % 60 == 0 => plural((s / 60) as usize, "minute"),
+        1 => "1 second".into(),
+        s => format!("{s} seconds"),
     }
 }
 

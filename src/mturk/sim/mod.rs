@@ -286,8 +286,11 @@ pub async fn run_cli(args: crate::cli::SimArgs) -> Result<std::process::ExitCode
     for w in &handle.warnings {
         eprintln!("mturk-triage sim: warning: {w}");
     }
+    use crate::app::plural;
     eprintln!(
-        "mturk-triage sim: {pending} pending requests across {types} owned qualification types on {}; Ctrl-C to stop",
+        "mturk-triage sim: {} across {} on {}; Ctrl-C to stop",
+        plural(pending, "pending request"),
+        plural(types, "owned qualification type"),
         handle.endpoint_url()
     );
     stop.wait().await?;
