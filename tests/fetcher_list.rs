@@ -340,13 +340,8 @@ fn a_malformed_type_id_is_refused_before_any_call() {
             "http://127.0.0.1:9",
         ][..],
     ] {
-        let out = Command::new(common::BIN)
-            .args(args)
-            .env("AWS_EC2_METADATA_DISABLED", "true")
-            .output()
-            .unwrap();
-        let err = String::from_utf8_lossy(&out.stderr);
-        assert_eq!(out.status.code(), Some(2), "{err}");
+        let (code, err) = run_bin(args);
+        assert_eq!(code, Some(2), "{err}");
         assert!(err.contains("is not a qualification type id"), "{err}");
     }
 }
@@ -364,15 +359,23 @@ fn flags_before_a_subcommand_are_refused_not_ignored() {
         &["--undo-secs", "30", "demo"][..],
         &["--qualification-type-id", "3X", "list"][..],
     ] {
-        let out = Command::new(common::BIN)
-            .args(args)
-            .env("AWS_EC2_METADATA_DISABLED", "true")
-            .output()
-            .unwrap();
-        let err = String::from_utf8_lossy(&out.stderr);
-        assert_eq!(out.status.code(), Some(2), "{args:?}: {err}");
+        let (code, err) = run_bin(args);
+        assert_eq!(code, Some(2), "{args:?}: {err}");
         assert!(err.contains("cannot be used with"), "{args:?}: {err}");
     }
+}
+
+/// Run the binary with `args`: its exit code and standard error.
+fn run_bin(args: &[&str]) -> (Option<i32>, String) {
+    let out = Command::new(common::BIN)
+        .args(args)
+        .env("AWS_EC2_METADATA_DISABLED", "true")
+        .output()
+        .expect("run the binary");
+    (
+        out.status.code(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
 }
 
 #[test]

@@ -122,6 +122,16 @@ fn render(app: &App, width: u16, height: u16) -> Terminal<TestBackend> {
     t
 }
 
+/// Every cell of the screen, row after row.
+fn screen_text(t: &Terminal<TestBackend>) -> String {
+    t.backend()
+        .buffer()
+        .content()
+        .iter()
+        .map(|c| c.symbol())
+        .collect()
+}
+
 fn key(app: &mut App, now: u64, c: KeyCode) {
     app.update(now, Msg::Key(KeyEvent::new(c, KeyModifiers::NONE)));
 }
@@ -219,13 +229,7 @@ fn empty_listing_says_so() {
         },
     );
     let t = render(&a, 80, 24);
-    let text: String = t
-        .backend()
-        .buffer()
-        .content()
-        .iter()
-        .map(|c| c.symbol())
-        .collect();
+    let text = screen_text(&t);
     assert!(text.contains("nothing pending"), "{text}");
 }
 
@@ -233,13 +237,7 @@ fn empty_listing_says_so() {
 fn a_too_small_window_says_so_and_never_panics() {
     let a = app("DEMO", false, 30, 8);
     let t = render(&a, 30, 8);
-    let text: String = t
-        .backend()
-        .buffer()
-        .content()
-        .iter()
-        .map(|c| c.symbol())
-        .collect();
+    let text = screen_text(&t);
     assert!(text.contains("window too small: 30x8"), "{text}");
     // Every size down to 1x1 draws without a panic.
     for (w, h) in [

@@ -422,6 +422,19 @@ mod tests {
         Journal::open(dir, "SANDBOX", endpoint).unwrap()
     }
 
+    /// Journal an accept of `id` (value 1), queued and never sent.
+    fn queue_accept(j: &mut Journal, id: &str) {
+        j.append(
+            id,
+            "AW1",
+            "3T",
+            Event::Queued {
+                decision: DecisionRec::Accept { value: 1 },
+            },
+        )
+        .unwrap();
+    }
+
     #[test]
     fn open_decisions_are_those_without_a_final_outcome() {
         let dir = tempfile::tempdir().unwrap();
@@ -542,15 +555,7 @@ mod tests {
     fn a_torn_last_line_is_skipped() {
         let dir = tempfile::tempdir().unwrap();
         let mut a = j(dir.path(), "http://a");
-        a.append(
-            "R1",
-            "AW1",
-            "3T",
-            Event::Queued {
-                decision: DecisionRec::Accept { value: 1 },
-            },
-        )
-        .unwrap();
+        queue_accept(&mut a, "R1");
         let mut f = OpenOptions::new().append(true).open(a.path()).unwrap();
         f.write_all(b"{\"at_ms\":1,\"env\":\"SAND").unwrap();
         let (open, unreadable) = a.unfinished().unwrap();
@@ -612,15 +617,7 @@ mod tests {
     fn an_earlier_run_on_localhost_is_recovered_on_127_0_0_1() {
         let dir = tempfile::tempdir().unwrap();
         let mut a = j(dir.path(), "http://localhost:18446");
-        a.append(
-            "R1",
-            "AW1",
-            "3T",
-            Event::Queued {
-                decision: DecisionRec::Accept { value: 1 },
-            },
-        )
-        .unwrap();
+        queue_accept(&mut a, "R1");
         drop(a);
         let b = j(dir.path(), "http://127.0.0.1:18446");
         assert_eq!(b.unfinished().unwrap().0.len(), 1);
