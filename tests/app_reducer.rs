@@ -302,7 +302,56 @@ fn request_error_marks_already_processed_and_is_not_retried() {
         state(&app, "QR0000"),
         RowState::AlreadyProcessed { .. }
     ));
+    // The TurkErrorCode and the service's message are shown, not just "failed".
+    match state(&app, "QR0000") {
+        RowState::AlreadyProcessed { message, .. } => assert_eq!(
+            message,
+            "request refused [AWS.MechanicalTurk.QualificationRequestDoesNotExist]: boom"
+        ),
+        other => panic!("{other:?}"),
+    }
+    let flash = app.flash.clone().unwrap().text;
+    assert!(
+        flash.contains("already processed") && flash.contains("boom"),
+        "{flash}"
+    );
     assert!(sends(&app.update(100_000, Msg::Tick)).is_empty());
+}
+
+#[test]
+fn two_tests_of_one_type_are_reviewed_each_by_its_own_form() {
+    // A type updated between two requests: each request carries the form it was taken with.
+    let old_form = "<QuestionForm xmlns=\"http://mechanicalturk.amazonaws.com/AWSMechanicalTurkDataSchemas/2005-10-01/QuestionForm.xsd\">\
+        <Question><QuestionIdentifier>q1</QuestionIdentifier><QuestionContent><Text>One?</Text></QuestionContent>\
+        <AnswerSpecification><FreeTextAnswer/></AnswerSpecification></Question></QuestionForm>";
+    let new_form = old_form.replace(
+        "</QuestionForm>",
+        "<Question><QuestionIdentifier>q2</QuestionIdentifier><QuestionContent><Text>Two?</Text></QuestionContent>\
+         <AnswerSpecification><FreeTextAnswer/></AnswerSpecification></Question></QuestionForm>",
+    );
+    let mut app = App::new(env(), None, config(5));
+    app.start(0);
+    let mut a = req(0);
+    a.test = Arc::from(old_form);
+    let mut b = req(1);
+    b.test = Arc::from(new_form.as_str());
+    app.update(
+        0,
+        Msg::Page {
+            generation: 1,
+            page: Page {
+                number: 1,
+                requests: vec![a, b],
+                total: 2,
+            },
+        },
+    );
+    assert_eq!(app.distinct_tests(), 2);
+    assert_eq!(app.review().unwrap().summary(), "0/1 answered · 0 flagged");
+    app.update(0, code(KeyCode::Down));
+    assert_eq!(app.review().unwrap().summary(), "0/2 answered · 0 flagged");
+    app.update(0, code(KeyCode::Up));
+    assert_eq!(app.review().unwrap().summary(), "0/1 answered · 0 flagged");
 }
 
 #[test]

@@ -252,3 +252,63 @@ fn a_too_small_window_says_so_and_never_panics() {
         render(&a, w, h);
     }
 }
+
+#[test]
+fn x_shows_the_raw_documents_inert_and_x_again_the_review() {
+    let mut a = app("SANDBOX", false, 160, 48);
+    key(&mut a, 0, KeyCode::Char('G'));
+    key(&mut a, 0, KeyCode::Char('k')); // the hostile row
+    key(&mut a, 0, KeyCode::Char('x'));
+    let raw = screen_text(&render(&a, 160, 48));
+    assert!(raw.contains("┌ Raw XML "), "the pane says what it shows");
+    assert!(raw.contains("Test (raw XML)"));
+    // Down to the Answer document.
+    let mut seen = raw.clone();
+    for _ in 0..40 {
+        key(&mut a, 0, KeyCode::Char('J'));
+        seen.push_str(&screen_text(&render(&a, 160, 48)));
+    }
+    assert!(
+        seen.contains("Answer (raw XML)"),
+        "the Answer follows the Test"
+    );
+    assert!(
+        seen.contains("</QuestionForm>"),
+        "the whole Test can be scrolled through"
+    );
+    assert!(
+        seen.contains("␛[2J"),
+        "the worker's escape is a visible marker"
+    );
+    assert!(!seen.chars().any(|c| c.is_control()));
+    key(&mut a, 0, KeyCode::Char('x'));
+    let review = screen_text(&render(&a, 160, 48));
+    assert!(review.contains("┌ Review "), "back to the review");
+    assert!(!review.contains("Test (raw XML)"));
+}
+
+#[test]
+fn the_header_counts_the_outbox_while_it_works() {
+    let mut a = app("SANDBOX", false, 160, 48);
+    key(&mut a, 1_000, KeyCode::Char('a'));
+    let text = screen_text(&render(&a, 160, 48));
+    let header: String = text.chars().take(160).collect();
+    assert!(
+        header.contains("3 pending · 0 decided · 0 in flight · 1 waiting │ sent 0 of 1"),
+        "{header}"
+    );
+}
+
+#[test]
+fn the_value_prompt_says_a_held_score_is_replaced() {
+    let mut a = app("DEMO", false, 80, 24);
+    a.update(
+        0,
+        Msg::Key(KeyEvent::new(KeyCode::Char('A'), KeyModifiers::SHIFT)),
+    );
+    let text = screen_text(&render(&a, 80, 24));
+    assert!(
+        text.contains("replaces any score the worker holds"),
+        "{text}"
+    );
+}
