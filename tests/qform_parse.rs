@@ -864,3 +864,88 @@ fn quirk_wrapped_documents_and_other_question_types() {
         )])]
     );
 }
+
+#[test]
+fn embedded_binary_applications_and_image_selections() {
+    let ns = "http://mechanicalturk.amazonaws.com/AWSMechanicalTurkDataSchemas/2005-10-01/QuestionForm.xsd";
+    let form = format!(
+        "<QuestionForm xmlns=\"{ns}\"><Overview>\
+         <EmbeddedBinary><EmbeddedMimeType><Type>video</Type><SubType>mp4</SubType></EmbeddedMimeType>\
+         <DataURL>http://example.com/clip.mp4</DataURL><AltText>A short clip</AltText><Width>320</Width><Height>240</Height>\
+         <ApplicationParameter><Name>autoplay</Name><Value>false</Value></ApplicationParameter></EmbeddedBinary>\
+         <Application><JavaApplet><AppletPath>http://example.com/applets/</AppletPath><AppletFilename>Game.class</AppletFilename>\
+         <Width>100</Width><Height>100</Height></JavaApplet></Application>\
+         <Application><Flash><FlashMovieURL>http://example.com/movie.swf</FlashMovieURL><Width>10</Width><Height>10</Height></Flash></Application>\
+         </Overview><Question><QuestionIdentifier>pick</QuestionIdentifier><QuestionContent><Text>Which?</Text></QuestionContent>\
+         <AnswerSpecification><SelectionAnswer><Selections><Selection><SelectionIdentifier>cat</SelectionIdentifier>\
+         <Binary><MimeType><Type>image</Type><SubType>png</SubType></MimeType><DataURL>http://example.com/cat.png</DataURL>\
+         <AltText>A cat</AltText></Binary></Selection><Selection><SelectionIdentifier>dog</SelectionIdentifier><Text>Dog</Text>\
+         </Selection></Selections></SelectionAnswer></AnswerSpecification></Question></QuestionForm>"
+    );
+    let f = parse_question_form(&form);
+    assert_eq!(f.problems, vec![]);
+    let FormItem::Overview(content) = &f.items[0] else {
+        panic!("{:?}", f.items[0]);
+    };
+    assert_eq!(
+        content[0],
+        Content::EmbeddedBinary(BinaryRef {
+            mime_type: "video".into(),
+            mime_subtype: Some("mp4".into()),
+            data_url: "http://example.com/clip.mp4".into(),
+            alt_text: "A short clip".into(),
+        })
+    );
+    assert_eq!(
+        content[1],
+        Content::Application {
+            kind: "JavaApplet".into(),
+            url: "http://example.com/applets/Game.class".into()
+        }
+    );
+    assert_eq!(
+        content[2],
+        Content::Application {
+            kind: "Flash".into(),
+            url: "http://example.com/movie.swf".into()
+        }
+    );
+    let q = f.questions().next().unwrap();
+    assert_eq!(
+        sel(q).selections[0].content,
+        SelectionContent::Binary(BinaryRef {
+            mime_type: "image".into(),
+            mime_subtype: Some("png".into()),
+            data_url: "http://example.com/cat.png".into(),
+            alt_text: "A cat".into(),
+        })
+    );
+    // Shown as text with the URL; nothing is fetched. The worker's pick reads through the image.
+    let answers = parse_answers(
+        "<QuestionFormAnswers><Answer><QuestionIdentifier>pick</QuestionIdentifier>\
+         <SelectionIdentifier>cat</SelectionIdentifier></Answer></QuestionFormAnswers>",
+    );
+    let text = layout::plain_text(&layout::layout(&review::build(&f, &answers, None), 100));
+    assert!(
+        text.contains("[embedded video/mp4: A short clip] <http://example.com/clip.mp4>"),
+        "{text}"
+    );
+    assert!(
+        text.contains(
+            "[JavaApplet application, not shown] <http://example.com/applets/Game.class>"
+        ),
+        "{text}"
+    );
+    assert!(text.contains("[Flash application, not shown] <http://example.com/movie.swf>"));
+    assert!(text.contains("A cat"), "{text}");
+    assert!(text.contains("http://example.com/cat.png"), "{text}");
+    // The 2017-11-06 schema has no Application element: noted, still shown.
+    let f17 = parse_question_form(&form.replace("2005-10-01", "2017-11-06"));
+    assert!(
+        f17.problems
+            .iter()
+            .any(|p| p.message.contains("<Application> is not allowed")),
+        "{:?}",
+        f17.problems
+    );
+}
