@@ -448,6 +448,17 @@ fn unknown_outcome_is_settled_by_a_relist_before_any_resend() {
 }
 
 #[test]
+fn a_relist_says_how_it_ended() {
+    let mut app = loaded(3, 5);
+    app.update(0, key('R'));
+    listing(&mut app, 1, 2, &[0, 1, 2]);
+    assert_eq!(
+        app.flash.as_ref().unwrap().text,
+        "listed again: 3 pending requests"
+    );
+}
+
+#[test]
 fn relist_keeps_the_selection_on_the_same_request() {
     let mut app = loaded(10, 5);
     app.update(0, code(KeyCode::Down));
@@ -1260,9 +1271,17 @@ fn recovered_decisions_of_other_types_stay_in_the_journal_under_a_type_filter() 
 fn a_request_taken_by_another_reviewer_leaves_when_the_queue_is_empty() {
     let mut app = loaded(1, 5);
     app.update(0, key('R'));
+    assert_eq!(
+        app.flash.as_ref().unwrap().text,
+        "listing pending requests again…"
+    );
     // The other reviewer decided the only request: the re-list is one empty, complete page.
     listing(&mut app, 1, 2, &[]);
     assert!(app.rows.is_empty());
+    assert_eq!(
+        app.flash.as_ref().unwrap().text,
+        "1 request decided elsewhere left the list"
+    );
     assert_eq!(
         app.listing,
         Listing::Done {

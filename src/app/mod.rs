@@ -34,6 +34,9 @@ pub fn plural(n: usize, noun: &str) -> String {
     }
 }
 
+/// The message `R` shows while it lists again.
+const RELISTING: &str = "listing pending requests again…";
+
 /// How long transient messages stay.
 pub const FLASH_MS: u64 = 4000;
 const DETAIL_STEP: u16 = 3;
@@ -783,6 +786,11 @@ impl App {
                     plural(vanished, "request")
                 ),
             ),
+            // `R` said "listing again…": say how it ended.
+            _ if self.flash.as_ref().is_some_and(|f| f.text == RELISTING) => self.set_flash(
+                Level::Info,
+                format!("listed again: {}", plural(summary.total, "pending request")),
+            ),
             _ => {}
         }
         // An unknown outcome that came back while this listing ran needs one that starts now.
@@ -915,7 +923,7 @@ impl App {
                 if self.types.is_empty() {
                     fx.push(Effect::LoadTypes);
                 }
-                self.set_flash(Level::Info, "listing pending requests again…");
+                self.set_flash(Level::Info, RELISTING);
                 return fx;
             }
             Action::Help => self.mode = Mode::Help,
