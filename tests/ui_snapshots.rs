@@ -262,6 +262,11 @@ fn x_shows_the_raw_documents_inert_and_x_again_the_review() {
     let raw = screen_text(&render(&a, 160, 48));
     assert!(raw.contains("┌ Raw XML "), "the pane says what it shows");
     assert!(raw.contains("Test (raw XML)"));
+    // A long line wraps under its own indentation (plus two).
+    assert!(
+        raw.contains("││  uestionForm.xsd\">"),
+        "continuation indented"
+    );
     // Down to the Answer document.
     let mut seen = raw.clone();
     for _ in 0..40 {

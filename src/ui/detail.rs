@@ -227,7 +227,22 @@ fn raw_lines(row: &Row, width: usize) -> Vec<Line<'static>> {
         let mut shown = 0usize;
         'doc: for l in xml.lines() {
             let head: String = l.chars().take(RAW_MAX_LINE_CHARS).collect();
-            for piece in crate::qform::sanitize::wrap(&sanitize(&head), width.max(1)) {
+            let clean = sanitize(&head);
+            // A wrapped line continues under its own indentation (plus two), so the XML's
+            // nesting stays readable.
+            let indent = clean.len() - clean.trim_start_matches(' ').len();
+            let cont = if indent + 2 < width / 2 {
+                indent + 2
+            } else {
+                0
+            };
+            let pieces = crate::qform::sanitize::wrap(&clean, width.saturating_sub(cont).max(1));
+            for (k, piece) in pieces.into_iter().enumerate() {
+                let piece = if k == 0 {
+                    piece
+                } else {
+                    format!("{}{piece}", " ".repeat(cont))
+                };
                 if shown == RAW_MAX_LINES {
                     out.push(Line::styled(
                         format!("… cut after {RAW_MAX_LINES} lines"),
