@@ -1060,7 +1060,7 @@ fn the_value_prompt_takes_what_is_typed_and_enter_alone_is_the_default() {
     }
     app.update(2, code(KeyCode::Enter));
     match &app.mode {
-        Mode::ValuePrompt { error: Some(e), .. } => assert!(e.contains("too large"), "{e}"),
+        Mode::ValuePrompt { error: Some(e), .. } => assert!(e.contains("out of range"), "{e}"),
         m => panic!("{m:?}"),
     }
 }
@@ -1290,4 +1290,43 @@ fn a_request_taken_by_another_reviewer_leaves_when_the_queue_is_empty() {
             stop: Stop::Complete
         }
     );
+}
+
+#[test]
+fn nothing_is_decided_on_a_screen_too_small_to_show_it() {
+    let mut app = loaded(3, 5);
+    app.update(0, key('a')); // a decision waits
+    app.update(
+        0,
+        Msg::Resize {
+            width: 30,
+            height: 8,
+        },
+    );
+    for c in ['j', 'a', 'r', 'A', 'u', 't', 'T', 'R'] {
+        let fx = app.update(1, key(c));
+        assert!(fx.is_empty(), "{c}: {fx:?}");
+    }
+    assert!(matches!(app.mode, Mode::Normal));
+    assert_eq!(app.selected, 1, "the cursor did not move");
+    assert!(matches!(state(&app, "QR0001"), RowState::Pending));
+    assert!(
+        matches!(state(&app, "QR0000"), RowState::Queued { .. }),
+        "u did not undo"
+    );
+    // q asks (a decision waits); s cannot be chosen blind; y quits.
+    assert!(app.update(2, key('q')).is_empty());
+    assert!(matches!(app.mode, Mode::ConfirmQuit));
+    assert!(app.update(3, key('s')).is_empty());
+    assert_eq!(app.update(4, key('y')), vec![Effect::Quit]);
+}
+
+#[test]
+fn a_stray_enter_never_resumes_recovered_decisions() {
+    let mut app = loaded(3, 5);
+    app.update(0, Msg::Recovered(vec![unfinished(1, true)]));
+    let fx = app.update(1, code(KeyCode::Enter));
+    assert!(fx.is_empty());
+    assert!(matches!(app.mode, Mode::Recover));
+    assert!(matches!(state(&app, "QR0001"), RowState::Unknown { .. }));
 }

@@ -240,3 +240,20 @@ fn the_dashboard_refuses_to_draw_into_a_pipe() {
     );
     assert!(out.stdout.is_empty(), "nothing drawn into the pipe");
 }
+
+#[test]
+fn a_data_directory_that_is_a_file_is_named_so() {
+    let dir = temp_dir();
+    let file = dir.path().join("afile");
+    std::fs::write(&file, "x").unwrap();
+    let out = std::process::Command::new(common::BIN)
+        .args(["--endpoint-url", "http://127.0.0.1:9"])
+        .env("MTURK_TRIAGE_DATA", &file)
+        .env("MTURK_TRIAGE_CONFIG", "/dev/null")
+        .env("AWS_EC2_METADATA_DISABLED", "true")
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("is a file, not a folder"), "{err}");
+}

@@ -316,3 +316,17 @@ fn partial_documents_of_the_right_kind_still_render() {
         "{text}"
     );
 }
+
+#[test]
+fn an_endless_or_huge_file_is_refused_not_read_into_memory() {
+    let (code, _, err) = show(
+        std::path::Path::new("/dev/zero"),
+        std::path::Path::new("/dev/null"),
+        &[],
+    );
+    assert_eq!(code, 2);
+    assert!(
+        err.contains("Test file /dev/zero is larger than 16 MiB"),
+        "{err}"
+    );
+}

@@ -34,6 +34,11 @@ pub fn plural(n: usize, noun: &str) -> String {
     }
 }
 
+/// The smallest terminal the dashboard works in; below it the screen says so and only quit and
+/// suspend keys act.
+pub const MIN_WIDTH: u16 = 40;
+pub const MIN_HEIGHT: u16 = 10;
+
 /// The message `R` shows while it lists again.
 const RELISTING: &str = "listing pending requests again…";
 
@@ -818,6 +823,21 @@ impl App {
         if key.kind != KeyEventKind::Press {
             return Vec::new();
         }
+        // Nothing is decided on a screen too small to show it: only quit and suspend work.
+        if self.viewport.0 < MIN_WIDTH || self.viewport.1 < MIN_HEIGHT {
+            let ctrl = key.modifiers.contains(KeyModifiers::CONTROL);
+            return match (&self.mode, key.code) {
+                (_, KeyCode::Char('z')) if ctrl => vec![Effect::Suspend],
+                // The quit question, asked on the small screen: y (or Ctrl-c) quits, Esc stays.
+                (Mode::ConfirmQuit, KeyCode::Char('y' | 'Y' | 'c') | KeyCode::Esc) => {
+                    self.on_confirm_quit_key(key)
+                }
+                (Mode::ConfirmQuit, _) => Vec::new(),
+                (_, KeyCode::Char('q')) => self.ask_quit(),
+                (_, KeyCode::Char('c')) if ctrl => self.ask_quit(),
+                _ => Vec::new(),
+            };
+        }
         match &self.mode {
             Mode::Normal => {}
             Mode::Help => {
@@ -996,6 +1016,7 @@ impl App {
             }
             KeyCode::Char('c') if ctrl => {
                 self.mode = Mode::Normal;
+                self.set_flash(Level::Info, "cancelled (Ctrl-c again quits)");
                 return Vec::new();
             }
             // Suspend from a text box too; what was typed is still there on `fg`.
@@ -1157,7 +1178,7 @@ impl App {
                     self.mode = Mode::ValuePrompt {
                         request_id,
                         error: Some(format!(
-                            "too large: an IntegerValue is between {} and {}",
+                            "out of range: an IntegerValue is between {} and {}",
                             i32::MIN,
                             i32::MAX
                         )),
@@ -1669,7 +1690,8 @@ impl App {
             .map(|u| u.request_id.clone())
             .collect();
         match key.code {
-            KeyCode::Char('r') | KeyCode::Char('R') | KeyCode::Enter => {
+            // Only the letter: a stray Enter must not send anything.
+            KeyCode::Char('r') | KeyCode::Char('R') => {
                 for id in &ids {
                     if let Some(&i) = self.index.get(id)
                         && let Some(RowState::Unknown { resend, .. }) =

@@ -62,12 +62,15 @@ impl Target {
             (false, Some(url)) => {
                 let url = normalize_endpoint(url)?;
                 // The two AWS endpoints by another name: production still needs --production
-                // (and shows its banner); the sandbox is the sandbox.
-                match aws_host(&url) {
-                    Some(h) if h == host_of(PRODUCTION_ENDPOINT) => Err(format!(
-                        "{url} is the production MTurk endpoint: use --production instead of \
+                // (and shows its banner), whatever the scheme or port; the sandbox is the
+                // sandbox.
+                if endpoint_host(&url) == host_of(PRODUCTION_ENDPOINT) {
+                    return Err(format!(
+                        "{url} is the production MTurk host: use --production instead of \
                          --endpoint-url (production is only ever reached by asking for it)"
-                    )),
+                    ));
+                }
+                match aws_host(&url) {
                     Some(h) if h == host_of(SANDBOX_ENDPOINT) => Ok(Target::Sandbox),
                     _ => Ok(Target::Custom(url)),
                 }
@@ -147,6 +150,28 @@ pub fn normalize_endpoint(raw: &str) -> Result<String, String> {
     if host.is_empty() {
         return Err(format!("endpoint URL {s:?} has no host"));
     }
+    // A host name as DNS writes it (letters, digits, '-', '.'), an IPv6 address in brackets, or
+    // an IPv4 address as four numbers: no percent-escapes or look-alike characters that some
+    // layer would read differently, and no shorthand (127.1, 2130706433) that hides loopback.
+    if !rest.starts_with('[') {
+        if !host
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'.')
+        {
+            return Err(format!(
+                "endpoint URL {s:?}: {host:?} is not a host name (letters, digits, '-' and '.' only)"
+            ));
+        }
+        let numeric = host
+            .trim_end_matches('.')
+            .bytes()
+            .all(|b| b.is_ascii_digit() || b == b'.');
+        if numeric && host.parse::<std::net::Ipv4Addr>().is_err() {
+            return Err(format!(
+                "endpoint URL {s:?}: write an IPv4 address as four numbers, e.g. 127.0.0.1"
+            ));
+        }
+    }
     if let Some(p) = port {
         let n = p
             .parse::<u32>()
@@ -194,6 +219,33 @@ fn host_of(url: &str) -> &str {
     rest.split(':').next().unwrap_or(rest)
 }
 
+/// The lower-cased host of an endpoint URL (any scheme and port), without brackets or a
+/// trailing dot.
+pub fn endpoint_host(url: &str) -> String {
+    let rest = url.split_once("://").map_or(url, |(_, r)| r);
+    let rest = rest.split(['/', '?', '#']).next().unwrap_or(rest);
+    let host = match rest.strip_prefix('[') {
+        Some(v6) => v6.split(']').next().unwrap_or(v6),
+        None => rest.rsplit_once(':').map_or(rest, |(h, _)| h),
+    };
+    host.trim_end_matches('.').to_ascii_lowercase()
+}
+
+/// Whether `host` (as [`endpoint_host`] gives it) names this machine: `localhost`, 127.0.0.0/8,
+/// `::1`, or an IPv4-mapped loopback address, however written.
+pub fn is_loopback_host(host: &str) -> bool {
+    if host == "localhost" {
+        return true;
+    }
+    match host.parse::<std::net::IpAddr>() {
+        Ok(std::net::IpAddr::V4(ip)) => ip.is_loopback(),
+        Ok(std::net::IpAddr::V6(ip)) => {
+            ip.is_loopback() || ip.to_ipv4_mapped().is_some_and(|v4| v4.is_loopback())
+        }
+        Err(_) => false,
+    }
+}
+
 /// The lower-cased host of a normalised endpoint, without a trailing dot, when it is an https
 /// URL on the default port (as the AWS endpoints are).
 fn aws_host(url: &str) -> Option<String> {
@@ -206,20 +258,7 @@ fn aws_host(url: &str) -> Option<String> {
 }
 
 fn is_loopback_url(url: &str) -> bool {
-    let host_port = url.split_once("://").map(|(_, r)| r).unwrap_or(url);
-    let host = if let Some(stripped) = host_port.strip_prefix('[') {
-        stripped.split(']').next().unwrap_or("")
-    } else {
-        host_port
-            .rsplit_once(':')
-            .map(|(h, _)| h)
-            .unwrap_or(host_port)
-    };
-    host.eq_ignore_ascii_case("localhost")
-        || host
-            .parse::<std::net::IpAddr>()
-            .map(|ip| ip.is_loopback())
-            .unwrap_or(false)
+    is_loopback_host(&endpoint_host(url))
 }
 
 /// The HTTPS-capable HTTP client (rustls with ring). It must be passed to every config builder:
@@ -651,6 +690,44 @@ mod tests {
             Target::from_flags(false, Some("http://127.0.0.1:9")).unwrap(),
             Target::Custom("http://127.0.0.1:9".into())
         );
+        // Over plain http or another port it is still production.
+        for prod in [
+            "http://mturk-requester.us-east-1.amazonaws.com",
+            "http://mturk-requester.us-east-1.amazonaws.com:8080",
+        ] {
+            let e = Target::from_flags(false, Some(prod)).unwrap_err();
+            assert!(e.contains("use --production"), "{prod}: {e}");
+        }
+        // Hosts that some layer would read differently are refused outright.
+        for odd in [
+            "https://mturk-requester%2Eus-east-1.amazonaws.com",
+            "https://ＭＴＵＲＫ-requester.us-east-1.amazonaws.com",
+            "http://127.1:9",
+            "http://2130706433:9",
+            "http://127.0.0.01:9",
+        ] {
+            assert!(Target::from_flags(false, Some(odd)).is_err(), "{odd}");
+        }
+    }
+
+    #[test]
+    fn loopback_hosts_however_written() {
+        for h in [
+            "localhost",
+            "127.0.0.1",
+            "127.3.4.5",
+            "::1",
+            "0:0:0:0:0:0:0:1",
+            "::ffff:127.0.0.1",
+        ] {
+            assert!(is_loopback_host(h), "{h}");
+        }
+        assert!(!is_loopback_host("10.0.0.1"));
+        assert_eq!(
+            endpoint_host("http://[0:0:0:0:0:0:0:1]:43302"),
+            "0:0:0:0:0:0:0:1"
+        );
+        assert_eq!(endpoint_host("http://LOCALHOST.:9/"), "localhost");
     }
 
     #[test]

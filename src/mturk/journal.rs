@@ -299,12 +299,8 @@ fn endpoint_key(url: &str) -> String {
         ("https", "443") | ("http", "80") => String::new(),
         _ => port,
     };
-    let loopback = host == "localhost"
-        || host == "::1"
-        || host
-            .parse::<std::net::Ipv4Addr>()
-            .is_ok_and(|ip| ip.is_loopback());
-    let host = if loopback {
+    let host = host.trim_end_matches('.').to_owned();
+    let host = if crate::mturk::client::is_loopback_host(&host) {
         "loopback".to_owned()
     } else {
         host
@@ -595,6 +591,14 @@ mod tests {
             "http://localhost:8443/"
         ));
         assert!(same_endpoint("http://[::1]:8443", "HTTP://127.0.0.1:8443"));
+        assert!(same_endpoint(
+            "http://[0:0:0:0:0:0:0:1]:8443",
+            "http://localhost.:8443"
+        ));
+        assert!(same_endpoint(
+            "http://[::ffff:127.0.0.1]:8443",
+            "http://127.0.0.1:8443"
+        ));
         assert!(same_endpoint(
             "https://mturk-requester.us-east-1.amazonaws.com:443",
             "https://MTURK-requester.us-east-1.amazonaws.com/"

@@ -11,10 +11,25 @@ use super::{DocumentKind, document_kind};
 /// raised to it).
 pub const MIN_WIDTH: u16 = 20;
 
+/// The largest document `show` reads (MTurk's own documents are far smaller; this keeps
+/// `/dev/zero` or a stray disk image from eating the memory).
+pub const MAX_DOC_BYTES: u64 = 16 * 1024 * 1024;
+
 /// Read a document as UTF-8, with an error that names the file.
 fn read_doc(what: &str, path: &Path) -> Result<String, String> {
-    let bytes = std::fs::read(path)
-        .map_err(|e| format!("cannot read {what} file {}: {e}", path.display()))?;
+    use std::io::Read;
+    let cannot = |e: std::io::Error| format!("cannot read {what} file {}: {e}", path.display());
+    let mut bytes = Vec::new();
+    std::fs::File::open(path)
+        .and_then(|f| f.take(MAX_DOC_BYTES + 1).read_to_end(&mut bytes))
+        .map_err(cannot)?;
+    if bytes.len() as u64 > MAX_DOC_BYTES {
+        return Err(format!(
+            "{what} file {} is larger than {} MiB: not a qualification document",
+            path.display(),
+            MAX_DOC_BYTES / (1024 * 1024)
+        ));
+    }
     String::from_utf8(bytes).map_err(|e| {
         format!(
             "{what} file {} is not valid UTF-8 (first bad byte at offset {})",

@@ -56,6 +56,12 @@ pub fn init_logging()
         return Ok(None);
     };
     let writable = "(set MTURK_TRIAGE_DATA to a writable folder)";
+    if dir.is_file() {
+        return Err(format!(
+            "the data directory {} is a file, not a folder {writable}",
+            dir.display()
+        ));
+    }
     std::fs::create_dir_all(&dir).map_err(|e| {
         format!(
             "cannot create the data directory {}: {e} {writable}",
@@ -418,8 +424,13 @@ async fn run_loop(
     let dir = crate::app::config::data_dir().ok_or(
         "no data directory for the decision journal: set MTURK_TRIAGE_DATA to a writable folder",
     )?;
-    let journal = Journal::open(&dir, &app.env.label, &app.env.endpoint)
-        .map_err(|e| format!("{e} (set MTURK_TRIAGE_DATA to a writable folder)"))?;
+    let journal = Journal::open(&dir, &app.env.label, &app.env.endpoint).map_err(|e| {
+        if e.starts_with("another mturk-triage") {
+            e // says what to do itself
+        } else {
+            format!("{e} (set MTURK_TRIAGE_DATA to a writable folder)")
+        }
+    })?;
     let (recovered, unreadable) = journal.unfinished()?;
     if unreadable > 0 {
         notices.push((

@@ -85,16 +85,19 @@ pub fn list_rows(width: u16, height: u16) -> usize {
     usize::from(a.list.height.saturating_sub(3))
 }
 
-/// The smallest terminal the dashboard draws in; below it, a note says so (keys still work).
-pub const MIN_WIDTH: u16 = 40;
-pub const MIN_HEIGHT: u16 = 10;
+use crate::app::{MIN_HEIGHT, MIN_WIDTH};
 
 /// Draw the whole screen.
 pub fn draw(frame: &mut Frame, app: &App) {
     let full = frame.area();
     if full.width < MIN_WIDTH || full.height < MIN_HEIGHT {
+        let keys = if matches!(app.mode, Mode::ConfirmQuit) {
+            "decisions wait: y quits without sending them, Esc stays"
+        } else {
+            "q quits"
+        };
         let text = format!(
-            "window too small: {}x{} (needs {MIN_WIDTH}x{MIN_HEIGHT}); q quits",
+            "window too small: {}x{} (needs {MIN_WIDTH}x{MIN_HEIGHT}); {keys}",
             full.width, full.height
         );
         let lines: Vec<ratatui::text::Line> =
