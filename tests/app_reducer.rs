@@ -629,6 +629,13 @@ fn a_paste_is_text_in_a_box_and_never_keys() {
         other => panic!("still in the reason box: {other:?}"),
     }
     assert!(app.rows.iter().all(|r| r.state == RowState::Pending));
+    // Line breaks as some terminals paste them (CR CR, CR LF): one space each run.
+    app.update(0, ctrl('u'));
+    app.update(0, Msg::Paste("rrr\r\rq\r\nz".into()));
+    match &app.mode {
+        Mode::ReasonPrompt { input, .. } => assert_eq!(input.value(), "rrr q z"),
+        other => panic!("{other:?}"),
+    }
     // Longer than a Reason can be: cut at 1,024, and said so.
     app.update(0, ctrl('u'));
     app.update(0, Msg::Paste("x".repeat(1100)));

@@ -1120,19 +1120,27 @@ impl App {
     /// A paste: into the open text box as literal text (line breaks and tabs become spaces; a
     /// Reason is cut at its limit, saying so); anywhere else it is ignored, never read as keys.
     fn on_paste(&mut self, text: &str) {
-        let flat: String = text
-            .trim_end_matches(['\r', '\n'])
-            .replace("\r\n", " ")
-            .chars()
-            .map(|c| {
-                if matches!(c, '\r' | '\n' | '\t') {
-                    ' '
-                } else {
-                    c
+        // A run of line breaks (CRLF, or LF sent as CR by some terminals) is one space.
+        let mut flat = String::with_capacity(text.len());
+        let mut in_break = false;
+        for c in text.trim_end_matches(['\r', '\n']).chars() {
+            match c {
+                '\r' | '\n' if in_break => {}
+                '\r' | '\n' => {
+                    flat.push(' ');
+                    in_break = true;
                 }
-            })
-            .filter(|c| !c.is_control())
-            .collect();
+                '\t' => {
+                    flat.push(' ');
+                    in_break = false;
+                }
+                c if c.is_control() => {}
+                c => {
+                    flat.push(c);
+                    in_break = false;
+                }
+            }
+        }
         let (input, error, limit, what) = match &mut self.mode {
             Mode::ValuePrompt { input, error, .. } => {
                 (input, error, MAX_VALUE_CHARS, "an IntegerValue")
