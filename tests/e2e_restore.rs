@@ -167,22 +167,36 @@ fn ctrl_z_suspends_to_the_shell_and_fg_resumes() {
     shell.wait_exit(10);
 }
 
+/// Run the dashboard with no terminal on stdout (so it must stop before drawing): its exit code,
+/// standard error and standard output.
+fn run_headless(data: &std::path::Path, args: &[&str]) -> (Option<i32>, String, Vec<u8>) {
+    let out = std::process::Command::new(common::BIN)
+        .args(args)
+        .env("MTURK_TRIAGE_DATA", data)
+        .env("MTURK_TRIAGE_CONFIG", "/dev/null")
+        .env("AWS_EC2_METADATA_DISABLED", "true")
+        .output()
+        .expect("run the binary");
+    (
+        out.status.code(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+        out.stdout,
+    )
+}
+
 #[test]
 fn an_unwritable_data_directory_stops_before_the_dashboard_opens() {
-    let out = std::process::Command::new(common::BIN)
-        .args(["--endpoint-url", "http://127.0.0.1:9"])
-        .env("MTURK_TRIAGE_DATA", "/proc/no-such-dir/x")
-        .env("MTURK_TRIAGE_CONFIG", "/dev/null")
-        .output()
-        .unwrap();
-    assert_eq!(out.status.code(), Some(2));
-    let err = String::from_utf8_lossy(&out.stderr);
+    let (code, err, stdout) = run_headless(
+        std::path::Path::new("/proc/no-such-dir/x"),
+        &["--endpoint-url", "http://127.0.0.1:9"],
+    );
+    assert_eq!(code, Some(2));
     assert!(
         err.contains("cannot create the data directory") && err.contains("MTURK_TRIAGE_DATA"),
         "{err}"
     );
     assert!(
-        !String::from_utf8_lossy(&out.stdout).contains("\u{1b}[?1049h"),
+        !String::from_utf8_lossy(&stdout).contains("\u{1b}[?1049h"),
         "the terminal was never touched"
     );
 }
@@ -203,15 +217,8 @@ fn an_unwritable_log_file_is_a_clear_message_not_a_panic() {
     // A folder where the log file should be: it cannot be opened for writing (even by root).
     std::fs::create_dir_all(dir.path().join("mturk-triage.log")).unwrap();
     for args in [&["--endpoint-url", "http://127.0.0.1:9"][..], &["demo"][..]] {
-        let out = std::process::Command::new(common::BIN)
-            .args(args)
-            .env("MTURK_TRIAGE_DATA", dir.path())
-            .env("MTURK_TRIAGE_CONFIG", "/dev/null")
-            .env("AWS_EC2_METADATA_DISABLED", "true")
-            .output()
-            .unwrap();
-        let err = String::from_utf8_lossy(&out.stderr);
-        assert_eq!(out.status.code(), Some(2), "{args:?}: {err}");
+        let (code, err, _) = run_headless(dir.path(), args);
+        assert_eq!(code, Some(2), "{args:?}: {err}");
         assert!(
             err.contains("cannot write the log file")
                 && err.contains("mturk-triage.log")
@@ -225,20 +232,13 @@ fn an_unwritable_log_file_is_a_clear_message_not_a_panic() {
 #[test]
 fn the_dashboard_refuses_to_draw_into_a_pipe() {
     let dir = temp_dir();
-    let out = std::process::Command::new(common::BIN)
-        .args(["--endpoint-url", "http://127.0.0.1:9"])
-        .env("MTURK_TRIAGE_DATA", dir.path())
-        .env("MTURK_TRIAGE_CONFIG", "/dev/null")
-        .env("AWS_EC2_METADATA_DISABLED", "true")
-        .output()
-        .unwrap();
-    assert_eq!(out.status.code(), Some(2));
-    let err = String::from_utf8_lossy(&out.stderr);
+    let (code, err, stdout) = run_headless(dir.path(), &["--endpoint-url", "http://127.0.0.1:9"]);
+    assert_eq!(code, Some(2));
     assert!(
         err.contains("standard output is not one") && err.contains("mturk-triage list"),
         "{err}"
     );
-    assert!(out.stdout.is_empty(), "nothing drawn into the pipe");
+    assert!(stdout.is_empty(), "nothing drawn into the pipe");
 }
 
 #[test]
@@ -246,14 +246,7 @@ fn a_data_directory_that_is_a_file_is_named_so() {
     let dir = temp_dir();
     let file = dir.path().join("afile");
     std::fs::write(&file, "x").unwrap();
-    let out = std::process::Command::new(common::BIN)
-        .args(["--endpoint-url", "http://127.0.0.1:9"])
-        .env("MTURK_TRIAGE_DATA", &file)
-        .env("MTURK_TRIAGE_CONFIG", "/dev/null")
-        .env("AWS_EC2_METADATA_DISABLED", "true")
-        .output()
-        .unwrap();
-    assert_eq!(out.status.code(), Some(2));
-    let err = String::from_utf8_lossy(&out.stderr);
+    let (code, err, _) = run_headless(&file, &["--endpoint-url", "http://127.0.0.1:9"]);
+    assert_eq!(code, Some(2));
     assert!(err.contains("is a file, not a folder"), "{err}");
 }
