@@ -436,8 +436,9 @@ async fn run_loop(
         notices.push((
             Level::Warn,
             format!(
-                "{unreadable} line(s) of the decision journal {} could not be read and were skipped \
+                "{} of the decision journal {} could not be read and were skipped \
                  (a crash while writing can leave one)",
+                crate::app::plural(unreadable, "line"),
                 journal.path().display()
             ),
         ));

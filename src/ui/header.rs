@@ -99,25 +99,18 @@ fn fit_pieces(
 ) -> Vec<Span<'static>> {
     use crate::qform::sanitize::display_width;
     const SEP: usize = 3;
-    let mut order: Vec<usize> = (0..pieces.len()).collect();
-    order.sort_by_key(|&i| (pieces[i].1, i));
-    let mut keep = vec![false; pieces.len()];
-    // The environment always shows, cut if it must be.
+    // The environment always shows, cut if it must be; the rest by priority in what is left.
     let env = pieces
         .first()
         .map(|p| truncate(&p.2, width))
         .unwrap_or_default();
-    let mut used = display_width(&env);
-    if let Some(k) = keep.first_mut() {
-        *k = true;
-    }
-    for i in order.into_iter().filter(|&i| i > 0) {
-        let w = display_width(&pieces[i].2) + if used == 0 { 0 } else { SEP };
-        if used + w <= width {
-            keep[i] = true;
-            used += w;
-        }
-    }
+    let rest = pieces.get(1..).unwrap_or_default();
+    let widths: Vec<usize> = rest.iter().map(|p| display_width(&p.2)).collect();
+    let priority: Vec<u8> = rest.iter().map(|p| p.1).collect();
+    let budget = width.saturating_sub(display_width(&env));
+    let keep: Vec<bool> = std::iter::once(!pieces.is_empty())
+        .chain(super::keep_by_priority(&widths, &priority, budget, SEP))
+        .collect();
     let mut spans = Vec::new();
     let mut last_group: Option<u8> = None;
     for (i, (group, _, text, style)) in pieces.iter().enumerate() {

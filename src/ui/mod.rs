@@ -71,6 +71,24 @@ pub fn areas(area: Rect) -> Areas {
     }
 }
 
+/// Which pieces of a one-line bar to keep in `budget` columns: by `priority` (lower first, then
+/// in order), each costing its width plus `sep`, while they fit. Shared by the header and the
+/// key hints, so that a narrow screen drops whole, less important pieces, never cuts one.
+pub fn keep_by_priority(widths: &[usize], priority: &[u8], budget: usize, sep: usize) -> Vec<bool> {
+    let mut order: Vec<usize> = (0..widths.len()).collect();
+    order.sort_by_key(|&i| (priority.get(i).copied().unwrap_or(u8::MAX), i));
+    let mut keep = vec![false; widths.len()];
+    let mut used = 0usize;
+    for i in order {
+        let cost = widths[i] + sep;
+        if used + cost <= budget {
+            keep[i] = true;
+            used += cost;
+        }
+    }
+    keep
+}
+
 /// Columns of text in the detail pane for a terminal size (inside its borders).
 pub fn detail_text_width(width: u16, height: u16) -> u16 {
     areas(Rect::new(0, 0, width, height))

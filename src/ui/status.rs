@@ -59,39 +59,25 @@ pub fn hints(app: &App) -> Vec<(&'static str, &'static str)> {
     }
 }
 
-/// The hints that fit in `w` columns, in table order; `? help` and `q quit` are always kept
+/// The hints that fit in `w` columns, in table order; `? help` and `q quit` are kept first
 /// (others are left out from the end when the line is too narrow).
 pub fn fitting_hints(
     hints: &[(&'static str, &'static str)],
     w: usize,
 ) -> Vec<(&'static str, &'static str)> {
-    let width = |(key, word): &(&str, &str)| key.chars().count() + word.chars().count() + 2;
-    let essential = |h: &(&str, &str)| matches!(h.1, "help" | "quit");
-    let mut budget = hints
+    let widths: Vec<usize> = hints
         .iter()
-        .filter(|h| essential(h))
-        .map(width)
-        .sum::<usize>();
-    let mut keep = vec![false; hints.len()];
-    for (i, h) in hints.iter().enumerate() {
-        if essential(h) {
-            keep[i] = budget <= w || width(h) <= w;
-        } else if budget + width(h) <= w {
-            budget += width(h);
-            keep[i] = true;
-        }
-    }
-    // Never more than fits, even when the essential ones alone do not.
-    let mut used = 0;
+        .map(|(key, word)| key.chars().count() + word.chars().count() + 2)
+        .collect();
+    let priority: Vec<u8> = hints
+        .iter()
+        .map(|h| if matches!(h.1, "help" | "quit") { 0 } else { 1 })
+        .collect();
+    let keep = super::keep_by_priority(&widths, &priority, w, 0);
     hints
         .iter()
         .zip(keep)
-        .filter(|(_, k)| *k)
-        .map(|(h, _)| *h)
-        .filter(|h| {
-            used += width(h);
-            used <= w
-        })
+        .filter_map(|(h, k)| k.then_some(*h))
         .collect()
 }
 
