@@ -64,15 +64,16 @@ impl Target {
                 // The two AWS endpoints by another name: production still needs --production
                 // (and shows its banner), whatever the scheme or port; the sandbox is the
                 // sandbox.
-                if endpoint_host(&url) == host_of(PRODUCTION_ENDPOINT) {
+                if endpoint_host(&url) == endpoint_host(PRODUCTION_ENDPOINT) {
                     return Err(format!(
                         "{url} is the production MTurk host: use --production instead of \
                          --endpoint-url (production is only ever reached by asking for it)"
                     ));
                 }
-                match aws_host(&url) {
-                    Some(h) if h == host_of(SANDBOX_ENDPOINT) => Ok(Target::Sandbox),
-                    _ => Ok(Target::Custom(url)),
+                if is_sandbox(&url) {
+                    Ok(Target::Sandbox)
+                } else {
+                    Ok(Target::Custom(url))
                 }
             }
             (false, None) => Ok(Target::Sandbox),
@@ -213,22 +214,31 @@ fn split_host_port(rest: &str) -> Result<(&str, Option<&str>), String> {
     }
 }
 
-/// The host of an `https://host[:port]` URL.
-fn host_of(url: &str) -> &str {
-    let rest = url.split_once("://").map_or(url, |(_, r)| r);
-    rest.split(':').next().unwrap_or(rest)
-}
-
-/// The lower-cased host of an endpoint URL (any scheme and port), without brackets or a
-/// trailing dot.
-pub fn endpoint_host(url: &str) -> String {
+/// The lower-cased host (without brackets or a trailing dot) and the port as written, of an
+/// endpoint URL of any scheme.
+pub fn host_and_port(url: &str) -> (String, Option<String>) {
+    let url = url.trim();
     let rest = url.split_once("://").map_or(url, |(_, r)| r);
     let rest = rest.split(['/', '?', '#']).next().unwrap_or(rest);
-    let host = match rest.strip_prefix('[') {
-        Some(v6) => v6.split(']').next().unwrap_or(v6),
-        None => rest.rsplit_once(':').map_or(rest, |(h, _)| h),
+    let (host, port) = match rest.strip_prefix('[') {
+        Some(v6) => match v6.split_once(']') {
+            Some((h, p)) => (h, p.strip_prefix(':')),
+            None => (v6, None),
+        },
+        None => match rest.rsplit_once(':') {
+            Some((h, p)) => (h, Some(p)),
+            None => (rest, None),
+        },
     };
-    host.trim_end_matches('.').to_ascii_lowercase()
+    (
+        host.trim_end_matches('.').to_ascii_lowercase(),
+        port.map(str::to_owned),
+    )
+}
+
+/// The host of an endpoint URL, as [`host_and_port`] gives it.
+pub fn endpoint_host(url: &str) -> String {
+    host_and_port(url).0
 }
 
 /// Whether `host` (as [`endpoint_host`] gives it) names this machine: `localhost`, 127.0.0.0/8,
@@ -246,15 +256,12 @@ pub fn is_loopback_host(host: &str) -> bool {
     }
 }
 
-/// The lower-cased host of a normalised endpoint, without a trailing dot, when it is an https
-/// URL on the default port (as the AWS endpoints are).
-fn aws_host(url: &str) -> Option<String> {
-    let rest = url.strip_prefix("https://")?;
-    let host = rest.strip_suffix(":443").unwrap_or(rest);
-    if host.contains(':') {
-        return None;
-    }
-    Some(host.trim_end_matches('.').to_ascii_lowercase())
+/// The AWS sandbox endpoint written another way (case, trailing dot or slash, `:443`).
+fn is_sandbox(url: &str) -> bool {
+    let (host, port) = host_and_port(url);
+    url.to_ascii_lowercase().starts_with("https://")
+        && port.is_none_or(|p| p == "443")
+        && host == endpoint_host(SANDBOX_ENDPOINT)
 }
 
 fn is_loopback_url(url: &str) -> bool {

@@ -283,24 +283,15 @@ pub fn same_endpoint(a: &str, b: &str) -> bool {
 }
 
 fn endpoint_key(url: &str) -> String {
-    let url = url.trim().trim_end_matches('/').to_ascii_lowercase();
-    let (scheme, rest) = url.split_once("://").unwrap_or(("", &url));
-    let (host, port) = match rest.strip_prefix('[') {
-        Some(v6) => match v6.split_once(']') {
-            Some((h, p)) => (h.to_owned(), p.strip_prefix(':').unwrap_or("").to_owned()),
-            None => (v6.to_owned(), String::new()),
-        },
-        None => match rest.rsplit_once(':') {
-            Some((h, p)) => (h.to_owned(), p.to_owned()),
-            None => (rest.to_owned(), String::new()),
-        },
+    use crate::mturk::client::{host_and_port, is_loopback_host};
+    let lower = url.trim().to_ascii_lowercase();
+    let scheme = lower.split_once("://").map_or("", |(s, _)| s);
+    let (host, port) = host_and_port(&lower);
+    let port = match (scheme, port.as_deref()) {
+        ("https", Some("443")) | ("http", Some("80")) | (_, None) => String::new(),
+        (_, Some(p)) => p.to_owned(),
     };
-    let port = match (scheme, port.as_str()) {
-        ("https", "443") | ("http", "80") => String::new(),
-        _ => port,
-    };
-    let host = host.trim_end_matches('.').to_owned();
-    let host = if crate::mturk::client::is_loopback_host(&host) {
+    let host = if is_loopback_host(&host) {
         "loopback".to_owned()
     } else {
         host
